@@ -1,0 +1,190 @@
+"""Organizations, projects (teams), users, memberships and personal API keys."""
+
+import hashlib
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+from llm_server.ids import generate_distinct_id, generate_key_id, generate_project_api_token, uuid7
+
+
+class Organization(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    name = models.CharField(max_length=64)
+    # Gates the LLM-backed endpoints; off until an admin approves, as upstream.
+    is_ai_data_processing_approved = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Project(models.Model):
+    """The user-facing project. Its id is shared with its primary Team (platform spec §3.5)."""
+
+    id = models.BigIntegerField(primary_key=True)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="projects")
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.id})"
+
+
+class Team(models.Model):
+    """The environment every resource row belongs to (`team_id`); same id as its Project."""
+
+    id = models.BigAutoField(primary_key=True)
+    uuid = models.UUIDField(default=uuid7, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="teams")
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, related_name="team", null=True, blank=True
+    )
+    name = models.CharField(max_length=200)
+    api_token = models.CharField(max_length=200, unique=True, default=generate_project_api_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "project environment"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.id})"
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> "User":
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email), **fields)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    class Role(models.TextChoices):
+        ENGINEERING = "engineering"
+        DATA = "data"
+        PRODUCT = "product"
+        FOUNDER = "founder"
+        LEADERSHIP = "leadership"
+        MARKETING = "marketing"
+        SALES = "sales"
+        OTHER = "other"
+
+    uuid = models.UUIDField(default=uuid7, unique=True, editable=False)
+    email = models.EmailField(max_length=254, unique=True)
+    first_name = models.CharField(max_length=150, blank=True, default="")
+    last_name = models.CharField(max_length=150, blank=True, default="")
+    distinct_id = models.CharField(
+        max_length=200, null=True, blank=True, unique=True, default=generate_distinct_id
+    )
+    is_email_verified = models.BooleanField(null=True, blank=True)
+    role_at_organization = models.CharField(max_length=64, choices=Role.choices, null=True, blank=True)
+    hedgehog_config = models.JSONField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="Can log into the admin site.")
+    current_organization = models.ForeignKey(
+        Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    current_team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class OrganizationMembership(models.Model):
+    class Level(models.IntegerChoices):
+        MEMBER = 1, "member"
+        ADMIN = 8, "admin"
+        OWNER = 15, "owner"
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="organization_memberships")
+    level = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.MEMBER)
+    joined_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user"], name="unique_organization_membership"),
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=models.Q(level=15),
+                name="only_one_owner_per_organization",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.organization} ({self.get_level_display()})"
+
+
+def hash_key_value(raw_key: str) -> str:
+    return "sha256$" + hashlib.sha256(raw_key.encode()).hexdigest()
+
+
+def mask_key_value(raw_key: str) -> str:
+    if len(raw_key) < 16:
+        return "********"
+    return f"{raw_key[:4]}...{raw_key[-4:]}"
+
+
+class PersonalAPIKey(models.Model):
+    MAX_PER_USER = 10
+
+    id = models.CharField(primary_key=True, max_length=50, default=generate_key_id, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="personal_api_keys")
+    label = models.CharField(max_length=40)
+    # Only the hash is kept; the raw key is shown once, when it is created.
+    secure_value = models.CharField(max_length=300, unique=True, editable=False)
+    mask_value = models.CharField(max_length=11, editable=False)
+    scopes = models.JSONField(default=list)
+    scoped_teams = models.JSONField(null=True, blank=True)
+    scoped_organizations = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    last_rolled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "personal API key"
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.mask_value})"
+
+    def set_raw_value(self, raw_key: str) -> None:
+        self.secure_value = hash_key_value(raw_key)
+        self.mask_value = mask_key_value(raw_key)
+

@@ -1,0 +1,107 @@
+"""Writes for accounts. Every multi-row write runs in one transaction."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from llm_server.accounts.models import (
+    Organization,
+    OrganizationMembership,
+    PersonalAPIKey,
+    Project,
+    Team,
+    User,
+)
+from llm_server.domain import DomainValidationError
+from llm_server.ids import generate_personal_api_key
+from llm_server.scopes import InvalidScope, validate_scopes
+
+
+@transaction.atomic
+def create_organization(*, name: str, is_ai_data_processing_approved: bool = False) -> Organization:
+    return Organization.objects.create(
+        name=name, is_ai_data_processing_approved=is_ai_data_processing_approved
+    )
+
+
+@transaction.atomic
+def create_project(*, organization: Organization, name: str) -> Team:
+    """Creates the Team and its Project with the same integer id."""
+    team = Team.objects.create(organization=organization, name=name)
+    project = Project.objects.create(id=team.id, organization=organization, name=name)
+    team.project = project
+    team.save(update_fields=["project"])
+    return team
+
+
+@transaction.atomic
+def add_member(
+    *,
+    user: User,
+    organization: Organization,
+    level: int = OrganizationMembership.Level.MEMBER,
+) -> OrganizationMembership:
+    membership, _ = OrganizationMembership.objects.get_or_create(
+        user=user, organization=organization, defaults={"level": level}
+    )
+    changed = []
+    if user.current_organization_id is None:
+        user.current_organization = organization
+        changed.append("current_organization")
+    if user.current_team_id is None:
+        first_team = organization.teams.order_by("id").first()
+        if first_team is not None:
+            user.current_team = first_team
+            changed.append("current_team")
+    if changed:
+        user.save(update_fields=changed)
+    return membership
+
+
+@dataclass(frozen=True)
+class CreatedKey:
+    key: PersonalAPIKey
+    raw_value: str
+
+
+def _clean_key_fields(
+    scopes: list[str], scoped_teams: list[int] | None, scoped_organizations: list[str] | None
+) -> tuple[list[str], list[int] | None, list[str] | None]:
+    if not scopes:
+        raise DomainValidationError("A key needs at least one scope; use '*' for full access.", attr="scopes")
+    try:
+        cleaned_scopes = validate_scopes(scopes)
+    except InvalidScope as exc:
+        raise DomainValidationError(str(exc), attr="scopes") from exc
+    teams = sorted({int(t) for t in scoped_teams}) if scoped_teams else None
+    orgs = sorted({str(o) for o in scoped_organizations}) if scoped_organizations else None
+    return cleaned_scopes, teams, orgs
+
+
+@transaction.atomic
+def create_personal_api_key(
+    *,
+    user: User,
+    label: str,
+    scopes: list[str],
+    scoped_teams: list[int] | None = None,
+    scoped_organizations: list[str] | None = None,
+) -> CreatedKey:
+    # Lock the user row so two concurrent creations cannot both pass the 10-key limit.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    if PersonalAPIKey.objects.filter(user=user).count() >= PersonalAPIKey.MAX_PER_USER:
+        raise DomainValidationError(
+            "You can only have 10 personal API keys. Remove an existing key before creating a new one."
+        )
+    cleaned_scopes, teams, orgs = _clean_key_fields(scopes, scoped_teams, scoped_organizations)
+    raw = generate_personal_api_key()
+    key = PersonalAPIKey(
+        user=user,
+        label=label[:40],
+        scopes=cleaned_scopes,
+        scoped_teams=teams,
+        scoped_organizations=orgs,
+    )
+    key.set_raw_value(raw)
+    key.save()
+    return CreatedKey(key=key, raw_value=raw)

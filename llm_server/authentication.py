@@ -1,0 +1,99 @@
+"""Personal API key authentication (platform spec §1)."""
+
+import json
+import re
+from datetime import timedelta
+from urllib.parse import parse_qs
+
+from django.conf import settings
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+from rest_framework.request import Request
+
+from llm_server.accounts.models import PersonalAPIKey, hash_key_value
+
+# Scheme word case-insensitive (RFC 7235); the token must be at least two characters.
+BEARER_PATTERN = re.compile(r"^\s*bearer\s+(\S{2,})\s*$", re.IGNORECASE)
+LAST_USED_GRANULARITY = timedelta(hours=1)
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+
+
+def peek_body_field(request: Request, field: str, *, json_allowed: bool = True) -> str | None:
+    """Reads one top-level field of a JSON or form body without consuming DRF's parse.
+
+    Authentication runs before the view parses the body; going through `request.data` here would
+    turn a malformed body into empty data and hide the parse error the client should get.
+    """
+    django_request = request._request
+    if django_request.method in ("GET", "HEAD", "OPTIONS", "DELETE"):
+        return None
+    content_type = (django_request.content_type or "").lower()
+    is_json = json_allowed and content_type == "application/json"
+    if not is_json and content_type != FORM_CONTENT_TYPE:
+        return None
+    try:
+        length = int(django_request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+    if length <= 0 or length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        return None
+    try:
+        body = django_request.body
+    except Exception:  # the body could not be read; leave it for the parser to report
+        return None
+    if is_json:
+        try:
+            data = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return None
+        value = data.get(field) if isinstance(data, dict) else None
+    else:
+        values = parse_qs(body.decode("utf-8", errors="replace")).get(field)
+        value = values[0] if values else None
+    return value if isinstance(value, str) and value else None
+
+
+class PersonalAPIKeyAuthentication(authentication.BaseAuthentication):
+    """Finds the first key candidate (header, then body, then query) and only tries that one."""
+
+    keyword = "Bearer"
+
+    def find_key(self, request: Request) -> tuple[str, str] | None:
+        header = request._request.META.get("HTTP_AUTHORIZATION", "")
+        if header:
+            match = BEARER_PATTERN.match(header)
+            if match and not match.group(1).startswith("pha_"):
+                return match.group(1), "Authorization header"
+        body_key = peek_body_field(request, "personal_api_key")
+        if body_key:
+            return body_key, "body"
+        query_key = request._request.GET.get("personal_api_key")
+        if query_key:
+            return query_key, "query string"
+        return None
+
+    def authenticate(self, request: Request):
+        found = self.find_key(request)
+        if found is None:
+            return None
+        raw_key, source = found
+        key = (
+            PersonalAPIKey.objects.select_related("user")
+            .filter(secure_value=hash_key_value(raw_key), user__is_active=True)
+            .first()
+        )
+        if key is None:
+            raise exceptions.AuthenticationFailed(f"Personal API key found in request {source} is invalid.")
+        now = timezone.now()
+        if key.last_used_at is None or now - key.last_used_at > LAST_USED_GRANULARITY:
+            # One write per key per hour at most; a queryset update skips the model's save hooks.
+            PersonalAPIKey.objects.filter(pk=key.pk).update(last_used_at=now)
+            key.last_used_at = now
+        return key.user, key
+
+    def authenticate_header(self, request: Request) -> str:
+        return f'Bearer resource_metadata="{settings.SITE_URL}/.well-known/oauth-protected-resource"'
+
+
+class ApiSessionAuthentication(authentication.SessionAuthentication):
+    """Session cookies for the admin and the browsable API; scopes do not apply to them."""

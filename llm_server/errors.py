@@ -1,0 +1,79 @@
+"""The error envelope (platform spec §4) for DRF errors, routing misses and Django-level failures."""
+
+import logging
+
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from exceptions_hog import exception_handler as hog_exception_handler
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+from llm_server.domain import DomainValidationError, NameTaken
+
+logger = logging.getLogger("llm_server.errors")
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state of the resource."
+    default_code = "conflict"
+
+
+class ServiceUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "Service temporarily unavailable."
+    default_code = "service_unavailable"
+
+
+def report_exception(exc: BaseException, context: dict | None) -> None:
+    """Logs unexpected failures with their traceback; the client only sees a generic 500."""
+    if not isinstance(exc, exceptions.APIException):
+        request = (context or {}).get("request")
+        path = getattr(request, "path", "?")
+        logger.error("Unhandled exception on %s", path, exc_info=(type(exc), exc, exc.__traceback__))
+
+
+def exception_handler(exc: BaseException, context: dict | None) -> Response | None:
+    if isinstance(exc, NameTaken | DomainValidationError):
+        exc = validation_error(exc.message, attr=exc.attr, code=exc.code or _default_code(exc))
+    return hog_exception_handler(exc, context)
+
+
+def _default_code(exc: BaseException) -> str:
+    return "unique" if isinstance(exc, NameTaken) else "invalid_input"
+
+
+def validation_error(message: str, *, attr: str | None = None, code: str = "invalid_input"):
+    """A 400 in the envelope, on `attr` when given (non-field otherwise)."""
+    if attr:
+        return exceptions.ValidationError({attr: [exceptions.ErrorDetail(message, code=code)]})
+    return exceptions.ValidationError(exceptions.ErrorDetail(message, code=code))
+
+
+def envelope(status_code: int, type_: str, code: str, detail: str) -> JsonResponse:
+    return JsonResponse(
+        {"type": type_, "code": code, "detail": detail, "attr": None},
+        status=status_code,
+        json_dumps_params={"separators": (",", ":")},
+    )
+
+
+@csrf_exempt
+def endpoint_not_found(request, *args, **kwargs) -> JsonResponse:
+    return envelope(404, "invalid_request", "not_found", "Endpoint not found.")
+
+
+def handler404(request, exception=None) -> JsonResponse:
+    return endpoint_not_found(request)
+
+
+def handler400(request, exception=None) -> JsonResponse:
+    return envelope(400, "invalid_request", "bad_request", "The request could not be understood.")
+
+
+def handler403(request, exception=None) -> JsonResponse:
+    return envelope(403, "authentication_error", "permission_denied", "You do not have permission to perform this action.")
+
+
+def handler500(request) -> JsonResponse:
+    return envelope(500, "server_error", "error", "A server error occurred.")

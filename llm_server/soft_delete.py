@@ -1,0 +1,63 @@
+"""Soft delete, both upstream patterns (platform spec §7), written once for every resource."""
+
+from django.db import models, transaction
+from django.http import HttpResponse
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+
+class SoftDeleteModel(models.Model):
+    deleted = models.BooleanField(default=False)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class ActiveQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(deleted=False)
+
+
+def set_deleted(instance: SoftDeleteModel, deleted: bool = True) -> SoftDeleteModel:
+    """Flags (or restores) one row; only the flag columns are written."""
+    with transaction.atomic():
+        instance.deleted = deleted
+        instance.deleted_at = timezone.now() if deleted else None
+        fields = ["deleted", "deleted_at"]
+        if any(f.name == "updated_at" for f in instance._meta.concrete_fields):
+            instance.updated_at = timezone.now()
+            fields.append("updated_at")
+        instance.save(update_fields=fields)
+    return instance
+
+
+def forbidden_destroy_response() -> HttpResponse:
+    """405 with no body and no Content-Type (pattern 1)."""
+    response = HttpResponse(status=405)
+    del response["Content-Type"]
+    return response
+
+
+FORBID_DESTROY_DESCRIPTION = (
+    'Hard delete of this model is not allowed. Use a patch API call to set "deleted" to true'
+)
+
+
+class ForbidDestroyMixin:
+    """Pattern 1: DELETE is refused (after auth and scope checks); PATCH `deleted: true` instead."""
+
+    @extend_schema(description=FORBID_DESTROY_DESCRIPTION, responses={405: None})
+    def destroy(self, request: Request, *args, **kwargs) -> HttpResponse:
+        return forbidden_destroy_response()
+
+
+class SoftDestroyMixin:
+    """Pattern 2: DELETE flags the row deleted and answers 204; it then 404s everywhere."""
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request: Request, *args, **kwargs) -> Response:
+        set_deleted(self.get_object(), True)
+        return Response(status=204)

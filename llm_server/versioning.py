@@ -1,0 +1,265 @@
+"""Append-only version histories, shared by prompts, skills and score definitions.
+
+A history is every active row of one (team, name). Each row is one immutable version: publishing
+inserts a new row and moves the `is_latest` flag; nothing rewrites a row's content. The database
+settles races: partial unique constraints allow one active row per version number and one latest
+row per name, and publish locks the latest row before it decides the next number.
+"""
+
+import re
+from typing import Any, TypeVar
+
+from django.db import IntegrityError, models, transaction
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from llm_server.accounts.models import Team, User
+from llm_server.domain import NameTaken, ObjectNotFound, VersionConflict, VersionLimitReached
+from llm_server.ids import uuid7
+from llm_server.soft_delete import SoftDeleteModel
+
+NAME_MAX_LENGTH = 255
+NAME_PATTERN = re.compile(r"^[a-zA-Z0-9_-]+$")
+RESERVED_NAMES = frozenset({"new"})
+NAME_CHARACTERS_MESSAGE = "Only letters, numbers, hyphens (-) and underscores (_) are allowed."
+RESERVED_NAME_MESSAGE = "'new' is a reserved name and cannot be used."
+# A publish that finds the latest row moved under it retries this many times before giving up.
+LOCK_RETRIES = 5
+
+
+class VersionedRecord(SoftDeleteModel):
+    """One immutable version of a named record in a project."""
+
+    MAX_VERSION = 2000
+    # The columns that make up a version's content (copied by duplicate, set by publish).
+    CONTENT_FIELDS: tuple[str, ...] = ()
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
+    version = models.PositiveIntegerField()
+    is_latest = models.BooleanField(default=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["team", "name", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "name", "version"],
+                condition=Q(deleted=False),
+                name="%(app_label)s_%(class)s_unique_active_version",
+            ),
+            models.UniqueConstraint(
+                fields=["team", "name"],
+                condition=Q(is_latest=True, deleted=False),
+                name="%(app_label)s_%(class)s_one_latest_per_name",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["team", "is_latest", "deleted", "created_at"], name="%(class)s_latest_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+Record = TypeVar("Record", bound=VersionedRecord)
+
+
+def name_errors(value: str) -> tuple[str, str] | None:
+    """The first rule a record name breaks, as (message, code); length is checked by the field."""
+    if value.lower() in RESERVED_NAMES:
+        return RESERVED_NAME_MESSAGE, "reserved_name"
+    if not NAME_PATTERN.match(value):
+        return NAME_CHARACTERS_MESSAGE, "invalid_name"
+    return None
+
+
+# ---- reads -----------------------------------------------------------------------------------
+
+
+def active_rows(model: type[Record], *, team: Team | int, name: str | None = None) -> models.QuerySet:
+    queryset = model.objects.filter(team=team, deleted=False)
+    return queryset if name is None else queryset.filter(name=name)
+
+
+def with_history_stats(queryset: models.QuerySet) -> models.QuerySet:
+    """Annotates each row with its history's `latest_version`, `version_count` and
+    `first_version_created_at`, computed by the database (one correlated subquery each)."""
+    model = queryset.model
+    history = model.objects.filter(team_id=OuterRef("team_id"), name=OuterRef("name"), deleted=False)
+    return queryset.annotate(
+        latest_version=Subquery(history.order_by("-version").values("version")[:1]),
+        version_count=Subquery(
+            history.order_by().values("team_id").annotate(n=Count("id")).values("n")[:1]
+        ),
+        first_version_created_at=Coalesce(
+            Subquery(history.filter(version=1).values("created_at")[:1]), F("created_at")
+        ),
+    )
+
+
+def latest_rows(model: type[Record], *, team: Team | int) -> models.QuerySet:
+    return with_history_stats(model.objects.filter(team=team, deleted=False, is_latest=True))
+
+
+def get_version(
+    model: type[Record],
+    *,
+    team: Team | int,
+    name: str,
+    version: int | None = None,
+    row_id: Any = None,
+) -> Record:
+    """The latest active row of a name, or the one with `version` and/or `row_id`."""
+    queryset = with_history_stats(active_rows(model, team=team, name=name)).select_related("created_by")
+    if row_id is not None:
+        queryset = queryset.filter(pk=row_id)
+    if version is not None:
+        queryset = queryset.filter(version=version)
+    if row_id is None and version is None:
+        queryset = queryset.filter(is_latest=True)
+    row = queryset.first()
+    if row is None:
+        raise ObjectNotFound(name)
+    return row
+
+
+def version_page(
+    model: type[Record],
+    *,
+    team: Team | int,
+    name: str,
+    limit: int,
+    offset: int = 0,
+    before_version: int | None = None,
+) -> tuple[list[Record], bool]:
+    """A page of a history, newest first, and whether more rows follow it."""
+    queryset = active_rows(model, team=team, name=name).select_related("created_by")
+    if before_version is not None:
+        queryset = queryset.filter(version__lt=before_version)
+        offset = 0
+    rows = list(queryset.order_by("-version", "-created_at", "-id")[offset : offset + limit + 1])
+    return rows[:limit], len(rows) > limit
+
+
+# ---- writes ----------------------------------------------------------------------------------
+
+
+def _raise_if_name_taken(model: type[Record], team: Team, name: str) -> None:
+    if active_rows(model, team=team, name=name).exists():
+        raise NameTaken(name, attr="name")
+
+
+def create_history(
+    model: type[Record], *, team: Team, name: str, created_by: User | None, content: dict[str, Any]
+) -> Record:
+    """Starts a history at version 1. A name whose history is archived starts afresh."""
+    with transaction.atomic():
+        _raise_if_name_taken(model, team, name)
+        try:
+            with transaction.atomic():
+                row = model.objects.create(
+                    team=team, name=name, version=1, is_latest=True, created_by=created_by, **content
+                )
+        except IntegrityError as exc:
+            # A concurrent create of the same name won the unique constraint.
+            raise NameTaken(name, attr="name") from exc
+    return row
+
+
+def _lock_latest(model: type[Record], team: Team, name: str) -> Record:
+    """Locks the latest active row. When a concurrent publish moved the flag while this one waited
+    for the lock, the locked read comes back empty: read again to find the new latest."""
+    for _ in range(LOCK_RETRIES):
+        row = (
+            active_rows(model, team=team, name=name)
+            .select_for_update()
+            .filter(is_latest=True)
+            .order_by()
+            .first()
+        )
+        if row is not None:
+            return row
+        if not active_rows(model, team=team, name=name).exists():
+            raise ObjectNotFound(name)
+    latest = active_rows(model, team=team, name=name).order_by("-version").first()
+    if latest is None:
+        raise ObjectNotFound(name)
+    raise VersionConflict(latest.version)
+
+
+def publish_version(
+    model: type[Record],
+    *,
+    team: Team,
+    name: str,
+    base_version: int,
+    created_by: User | None,
+    content: dict[str, Any],
+) -> Record:
+    """Appends version `base_version + 1` if `base_version` is still the latest."""
+    with transaction.atomic():
+        current = _lock_latest(model, team, name)
+        if base_version != current.version:
+            raise VersionConflict(current.version)
+        if current.version >= model.MAX_VERSION:
+            raise VersionLimitReached(model.MAX_VERSION)
+        # A queryset update moves only the flag: the old row's content and updated_at stay as written.
+        model.objects.filter(pk=current.pk).update(is_latest=False)
+        try:
+            with transaction.atomic():
+                row = model.objects.create(
+                    team=team,
+                    name=name,
+                    version=current.version + 1,
+                    is_latest=True,
+                    created_by=created_by,
+                    **content,
+                )
+        except IntegrityError as exc:
+            raise VersionConflict(current.version + 1) from exc
+    return row
+
+
+def archive_history(model: type[Record], *, team: Team, name: str) -> int:
+    """Soft-deletes every active version of a name in one statement; the name is free again."""
+    with transaction.atomic():
+        archived = active_rows(model, team=team, name=name).update(
+            deleted=True, is_latest=False, deleted_at=timezone.now()
+        )
+    if archived == 0:
+        raise ObjectNotFound(name)
+    return archived
+
+
+def rename_history(model: type[Record], *, team: Team, name: str, new_name: str) -> int:
+    """Moves every active version of `name` to `new_name`, keeping the history together."""
+    if new_name == name:
+        return 0
+    with transaction.atomic():
+        rows = list(active_rows(model, team=team, name=name).select_for_update().values_list("pk", flat=True))
+        if not rows:
+            raise ObjectNotFound(name)
+        _raise_if_name_taken(model, team, new_name)
+        try:
+            with transaction.atomic():
+                return model.objects.filter(pk__in=rows).update(name=new_name)
+        except IntegrityError as exc:
+            raise NameTaken(new_name, attr="name") from exc
+
+
+def duplicate_latest(
+    model: type[Record], *, team: Team, name: str, new_name: str, created_by: User | None
+) -> Record:
+    """Starts `new_name` at version 1 with the content of `name`'s latest version."""
+    source = get_version(model, team=team, name=name)
+    content = {field: getattr(source, field) for field in model.CONTENT_FIELDS}
+    try:
+        return create_history(model, team=team, name=new_name, created_by=created_by, content=content)
+    except NameTaken as exc:
+        raise NameTaken(new_name, attr="new_name") from exc

@@ -1,0 +1,90 @@
+"""The base viewset of every project-scoped resource: project routing (platform spec §3)."""
+
+from functools import cached_property
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, viewsets
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+
+from llm_server.accounts.models import Team
+from llm_server.authentication import peek_body_field
+from llm_server.permissions import APIScopePermission, ProjectMembershipPermission
+
+CURRENT_PROJECT = "@current"
+PROJECT_NOT_FOUND = "Project not found."
+TOKEN_PARAMS = ("token", "api_key")
+
+PROJECT_ID_PARAMETER = OpenApiParameter(
+    "project_id",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="Project id (integer) or `@current` for the caller's current project.",
+)
+
+
+def _project_token(request: Request) -> str | None:
+    """`?token=` on GET, or a `token` field of a form-encoded body (never a JSON body)."""
+    if request.method == "GET":
+        for name in TOKEN_PARAMS:
+            if request.query_params.get(name):
+                return request.query_params[name]
+        return None
+    for name in TOKEN_PARAMS:
+        value = peek_body_field(request, name, json_allowed=False)
+        if value:
+            return value
+    return None
+
+
+def resolve_team(request: Request, project_segment: str) -> Team:
+    token = _project_token(request)
+    teams = Team.objects.select_related("organization")
+    if token:
+        team = teams.filter(api_token=token).first()
+        if team is None:
+            raise exceptions.AuthenticationFailed()
+        return team
+    if project_segment == CURRENT_PROJECT:
+        user = request.user
+        team = None
+        if user.current_team_id:
+            team = teams.filter(pk=user.current_team_id).first()
+        if team is None and user.current_organization_id:
+            team = teams.filter(organization_id=user.current_organization_id).order_by("id").first()
+        if team is None:
+            raise exceptions.NotFound(PROJECT_NOT_FOUND)
+        return team
+    try:
+        team_id = int(project_segment)
+    except (TypeError, ValueError):
+        raise exceptions.NotFound(PROJECT_NOT_FOUND) from None
+    team = teams.filter(pk=team_id).first() if 0 < team_id < 2**63 else None
+    if team is None:
+        raise exceptions.NotFound(PROJECT_NOT_FOUND)
+    return team
+
+
+@extend_schema(parameters=[PROJECT_ID_PARAMETER])
+class ProjectScopedViewSet(viewsets.GenericViewSet):
+    """A viewset mounted under `/api/projects/<id>/` and `/api/environments/<id>/`.
+
+    Subclasses set `scope_object` and build querysets from `self.team`, so objects of other
+    projects are invisible (404, never 403).
+    """
+
+    project_based = True
+    scope_object: str = ""
+    # Set per custom route through `@action(required_scopes=[...])` (see llm_server.permissions).
+    required_scopes: list[str] | None = None
+    permission_classes = [IsAuthenticated, APIScopePermission, ProjectMembershipPermission]
+
+    @cached_property
+    def team(self) -> Team:
+        return resolve_team(self.request, self.kwargs.get("project_id", ""))
+
+    def get_serializer_context(self) -> dict:
+        context = super().get_serializer_context()
+        context["team"] = self.team if "project_id" in self.kwargs else None
+        return context

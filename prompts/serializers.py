@@ -1,0 +1,127 @@
+"""Shapes and field rules of prompts (prompts spec §3, §5)."""
+
+import json
+from typing import Any
+
+from rest_framework import serializers
+
+from llm_server.serializers import QueryParamsSerializer, RecordNameField, UserBasicSerializer
+from prompts.models import LLMPrompt
+
+MAX_PROMPT_BYTES = 1_000_000
+
+
+def compact_json_size(value: Any) -> int:
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+
+
+class PromptPayloadField(serializers.JSONField):
+    """Any JSON value except null, at most 1,000,000 bytes as compact JSON."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        value = super().to_internal_value(data)
+        if compact_json_size(value) > MAX_PROMPT_BYTES:
+            raise serializers.ValidationError(
+                f"Prompt payload must be {MAX_PROMPT_BYTES} bytes or fewer.", code="max_size"
+            )
+        return value
+
+
+PUBLIC_FIELDS = [
+    "id",
+    "name",
+    "prompt",
+    "version",
+    "created_at",
+    "updated_at",
+    "deleted",
+    "is_latest",
+    "latest_version",
+    "version_count",
+    "first_version_created_at",
+]
+
+
+class PromptPublicSerializer(serializers.ModelSerializer):
+    """GET by name (what the SDKs read): no `created_by`."""
+
+    prompt = serializers.JSONField(read_only=True)
+    latest_version = serializers.IntegerField(read_only=True)
+    version_count = serializers.IntegerField(read_only=True)
+    first_version_created_at = serializers.DateTimeField(read_only=True)
+
+    class Meta:
+        model = LLMPrompt
+        fields = PUBLIC_FIELDS
+        read_only_fields = PUBLIC_FIELDS
+
+
+class PromptSerializer(PromptPublicSerializer):
+    created_by = UserBasicSerializer(read_only=True)
+
+    class Meta(PromptPublicSerializer.Meta):
+        fields = [*PUBLIC_FIELDS[:4], "created_by", *PUBLIC_FIELDS[4:]]
+        read_only_fields = fields
+
+
+class PromptCreateSerializer(serializers.Serializer):
+    name = RecordNameField()
+    prompt = PromptPayloadField()
+
+
+class PromptPublishSerializer(serializers.Serializer):
+    prompt = PromptPayloadField()
+    base_version = serializers.IntegerField(min_value=1)
+
+
+class PromptDuplicateSerializer(serializers.Serializer):
+    new_name = RecordNameField()
+
+
+class PromptLegacyUpdateSerializer(serializers.Serializer):
+    """PATCH/PUT by id; PUT requires `name` and `prompt`."""
+
+    name = RecordNameField()
+    prompt = PromptPayloadField()
+    deleted = serializers.BooleanField(required=False)
+
+
+class PromptVersionQuerySerializer(QueryParamsSerializer):
+    version = serializers.IntegerField(min_value=1, required=False)
+
+
+class PromptResolveQuerySerializer(QueryParamsSerializer):
+    version = serializers.IntegerField(min_value=1, required=False)
+    version_id = serializers.UUIDField(required=False)
+    offset = serializers.IntegerField(min_value=0, required=False)
+    before_version = serializers.IntegerField(min_value=1, required=False)
+    limit = serializers.IntegerField(min_value=1, max_value=100, required=False, default=50)
+
+    def validate(self, attrs: dict) -> dict:
+        if "offset" in attrs and "before_version" in attrs:
+            raise serializers.ValidationError("Use either offset or before_version, not both.")
+        return attrs
+
+
+class PromptVersionSummarySerializer(serializers.ModelSerializer):
+    created_by = UserBasicSerializer(read_only=True)
+
+    class Meta:
+        model = LLMPrompt
+        fields = ["id", "version", "created_by", "created_at", "is_latest"]
+        read_only_fields = fields
+
+
+class PromptResolveSerializer(serializers.Serializer):
+    prompt = PromptSerializer()
+    versions = PromptVersionSummarySerializer(many=True)
+    has_more = serializers.BooleanField()
+
+
+class PromptNotFoundSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class PromptConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    current_version = serializers.IntegerField()

@@ -1,0 +1,257 @@
+"""HTTP layer of prompts: validates input, calls services/selectors, maps domain errors."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from llm_server.domain import NameTaken, ObjectNotFound, VersionConflict, VersionLimitReached
+from llm_server.errors import validation_error
+from llm_server.permissions import required_scopes
+from llm_server.soft_delete import ForbidDestroyMixin
+from llm_server.viewsets import ProjectScopedViewSet
+from prompts import selectors, services
+from prompts.models import LLMPrompt
+from prompts.serializers import (
+    PromptConflictSerializer,
+    PromptCreateSerializer,
+    PromptDuplicateSerializer,
+    PromptLegacyUpdateSerializer,
+    PromptNotFoundSerializer,
+    PromptPublicSerializer,
+    PromptPublishSerializer,
+    PromptResolveQuerySerializer,
+    PromptResolveSerializer,
+    PromptSerializer,
+    PromptVersionQuerySerializer,
+    PromptVersionSummarySerializer,
+)
+
+NAME_TAKEN_MESSAGE = "A prompt with this name already exists."
+CONFLICT_MESSAGE = "The prompt changed since you opened it. Reload the latest version and try again."
+LIMIT_MESSAGE = (
+    "Prompt has reached the maximum of {limit} versions. "
+    "Archive and recreate the prompt to continue publishing."
+)
+NAME_PATH = r"(?P<prompt_name>[^/]+)"
+
+NAME_PARAMETER = OpenApiParameter("prompt_name", OpenApiTypes.STR, OpenApiParameter.PATH)
+NOT_FOUND_RESPONSE = OpenApiResponse(PromptNotFoundSerializer, description="No active prompt with this name.")
+
+
+def not_found_by_name(name: str) -> Response:
+    return Response({"detail": f"Prompt with name '{name}' not found."}, status=status.HTTP_404_NOT_FOUND)
+
+
+def prompt_errors(view_method: Callable) -> Callable:
+    """Maps the domain errors of prompt writes and reads to the prompts spec's responses."""
+
+    @wraps(view_method)
+    def wrapper(self, request: Request, *args, **kwargs):
+        try:
+            return view_method(self, request, *args, **kwargs)
+        except ObjectNotFound as exc:
+            return not_found_by_name(kwargs.get("prompt_name") or exc.message)
+        except NameTaken as exc:
+            raise validation_error(NAME_TAKEN_MESSAGE, attr=exc.attr or "name", code="unique") from exc
+        except VersionConflict as exc:
+            return Response(
+                {"detail": CONFLICT_MESSAGE, "current_version": exc.current_version},
+                status=status.HTTP_409_CONFLICT,
+            )
+        except VersionLimitReached as exc:
+            return Response(
+                {"detail": LIMIT_MESSAGE.format(limit=exc.limit)}, status=status.HTTP_400_BAD_REQUEST
+            )
+
+    return wrapper
+
+
+@extend_schema(tags=["llm_prompts"])
+class PromptViewSet(
+    ForbidDestroyMixin,
+    mixins.ListModelMixin,
+    ProjectScopedViewSet,
+):
+    scope_object = "llm_prompt"
+    serializer_class = PromptSerializer
+    queryset = LLMPrompt.objects.none()  # for the schema; requests use get_queryset
+    # Any segment reaches the id route, so a malformed id is a 404 "Not found." like an unknown one.
+    lookup_value_regex = "[^/]+"
+
+    def get_queryset(self):
+        if self.action == "list":
+            return selectors.list_latest_prompts(
+                team=self.team,
+                search=self.request.query_params.get("search"),
+                order_by=self.request.query_params.get("order_by"),
+            )
+        return selectors.prompt_rows_with_stats(team=self.team)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("search", OpenApiTypes.STR, description="Substring of the name or the prompt."),
+            OpenApiParameter(
+                "order_by",
+                OpenApiTypes.STR,
+                description="One of name, created_at, updated_at, version, latest_version, version_count, "
+                "first_version_created_at, optionally prefixed with '-'. Default -created_at.",
+            ),
+        ]
+    )
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        """Latest version of every active prompt."""
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=PromptCreateSerializer, responses={201: PromptSerializer})
+    @prompt_errors
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        """Create a prompt at version 1."""
+        serializer = PromptCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        row = services.create_prompt(team=self.team, created_by=request.user, **serializer.validated_data)
+        return self._respond(row, status.HTTP_201_CREATED)
+
+    def _respond(self, row, status_code: int = status.HTTP_200_OK, serializer_class=PromptSerializer) -> Response:
+        fresh = selectors.get_prompt(team=self.team, name=row.name, row_id=row.pk)
+        return Response(serializer_class(fresh).data, status=status_code)
+
+    # ---- by name -----------------------------------------------------------------------------
+
+    @extend_schema(
+        parameters=[NAME_PARAMETER, OpenApiParameter("version", OpenApiTypes.INT)],
+        responses={200: PromptPublicSerializer, 404: NOT_FOUND_RESPONSE},
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path=rf"name/{NAME_PATH}",
+        required_scopes=["llm_prompt:read"],
+    )
+    @prompt_errors
+    def by_name(self, request: Request, prompt_name: str, **kwargs) -> Response:
+        """Latest version of a prompt, or `?version=N`. This is what the SDKs call."""
+        query = PromptVersionQuerySerializer(query_params=request.query_params)
+        query.is_valid(raise_exception=True)
+        row = selectors.get_prompt(team=self.team, name=prompt_name, version=query.validated_data.get("version"))
+        if not row.is_latest and row.version == row.latest_version:
+            row.is_latest = True
+        return Response(PromptPublicSerializer(row).data)
+
+    @extend_schema(
+        parameters=[NAME_PARAMETER],
+        request=PromptPublishSerializer,
+        responses={
+            200: PromptSerializer,
+            404: NOT_FOUND_RESPONSE,
+            409: OpenApiResponse(PromptConflictSerializer, description="`base_version` is not the latest."),
+        },
+    )
+    @by_name.mapping.patch
+    @required_scopes("llm_prompt:write")
+    @prompt_errors
+    def publish(self, request: Request, prompt_name: str, **kwargs) -> Response:
+        """Publish a new version; `base_version` must be the current latest version."""
+        serializer = PromptPublishSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        row = services.publish_prompt(
+            team=self.team, name=prompt_name, created_by=request.user, **serializer.validated_data
+        )
+        return self._respond(row)
+
+    @extend_schema(parameters=[NAME_PARAMETER], request=None, responses={204: None, 404: NOT_FOUND_RESPONSE})
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path=rf"name/{NAME_PATH}/archive",
+        required_scopes=["llm_prompt:write"],
+    )
+    @prompt_errors
+    def archive(self, request: Request, prompt_name: str, **kwargs) -> Response:
+        """Archive every version of a prompt; the name can then be created again."""
+        services.archive_prompt(team=self.team, name=prompt_name)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        parameters=[NAME_PARAMETER],
+        request=PromptDuplicateSerializer,
+        responses={201: PromptSerializer, 404: NOT_FOUND_RESPONSE},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path=rf"name/{NAME_PATH}/duplicate",
+        required_scopes=["llm_prompt:write"],
+    )
+    @prompt_errors
+    def duplicate(self, request: Request, prompt_name: str, **kwargs) -> Response:
+        """Copy the latest version of a prompt to a new name, at version 1."""
+        serializer = PromptDuplicateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        row = services.duplicate_prompt(
+            team=self.team,
+            name=prompt_name,
+            new_name=serializer.validated_data["new_name"],
+            created_by=request.user,
+        )
+        return self._respond(row, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[NAME_PARAMETER, PromptResolveQuerySerializer],
+        responses={200: PromptResolveSerializer, 404: NOT_FOUND_RESPONSE},
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path=rf"resolve/name/{NAME_PATH}",
+        required_scopes=["llm_prompt:read"],
+    )
+    @prompt_errors
+    def resolve(self, request: Request, prompt_name: str, **kwargs) -> Response:
+        """A prompt (latest, `version` or `version_id`) with a page of its version history."""
+        query = PromptResolveQuerySerializer(query_params=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        row = selectors.get_prompt(
+            team=self.team, name=prompt_name, version=params.get("version"), row_id=params.get("version_id")
+        )
+        versions, has_more = selectors.prompt_version_page(
+            team=self.team,
+            name=prompt_name,
+            limit=params["limit"],
+            offset=params.get("offset", 0),
+            before_version=params.get("before_version"),
+        )
+        return Response(
+            {
+                "prompt": PromptSerializer(row).data,
+                "versions": PromptVersionSummarySerializer(versions, many=True).data,
+                "has_more": has_more,
+            }
+        )
+
+    # ---- legacy id routes (prompts spec §5.8) ----------------------------------------------------
+
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        """A prompt version by id (legacy route)."""
+        return Response(PromptSerializer(self.get_object()).data)
+
+    @extend_schema(request=PromptLegacyUpdateSerializer, responses={200: PromptSerializer})
+    @prompt_errors
+    def update(self, request: Request, *args, partial: bool = False, **kwargs) -> Response:
+        """Legacy update by id: `prompt` publishes a new version, `name` renames the history,
+        `deleted: true` archives it."""
+        row = self.get_object()
+        serializer = PromptLegacyUpdateSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        result = services.update_prompt_by_id(team=self.team, row=row, created_by=request.user, **serializer.validated_data)
+        return Response(PromptSerializer(result).data)
+
+    @extend_schema(request=PromptLegacyUpdateSerializer, responses={200: PromptSerializer})
+    def partial_update(self, request: Request, *args, **kwargs) -> Response:
+        return self.update(request, *args, partial=True, **kwargs)

@@ -1,0 +1,10 @@
+"""Test settings: the real settings plus a tiny internal resource used by the platform tests."""
+
+from llm_server.settings import *  # noqa: F403
+from llm_server.settings import INSTALLED_APPS
+
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.fixtures_app"]
+ROOT_URLCONF = "tests.urls"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+ALLOWED_HOSTS = ["*"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
