@@ -36,7 +36,12 @@ def report_exception(exc: BaseException, context: dict | None) -> None:
 def exception_handler(exc: BaseException, context: dict | None) -> Response | None:
     if isinstance(exc, NameTaken | DomainValidationError):
         exc = validation_error(exc.message, attr=exc.attr, code=exc.code or _default_code(exc))
-    return hog_exception_handler(exc, context)
+    response = hog_exception_handler(exc, context)
+    # DRF puts the authenticator's challenge on 401s as `auth_header`; the hog handler drops it.
+    auth_header = getattr(exc, "auth_header", None)
+    if response is not None and auth_header:
+        response["WWW-Authenticate"] = auth_header
+    return response
 
 
 def _default_code(exc: BaseException) -> str:

@@ -34,7 +34,9 @@ def scopes_for_request(view, request: Request) -> list[str] | None:
         return declared
     if action in READ_ACTIONS or request.method == "OPTIONS":
         return [f"{scope_object}:read"]
-    if action in WRITE_ACTIONS:
+    # Spec §2.2 rule 3: a PATCH on a list URL needs write too (dispatch then answers 405 if unmapped).
+    on_list_route = "list" in (getattr(view, "action_map", None) or {}).values()
+    if action in WRITE_ACTIONS or (action is None and request.method == "PATCH" and on_list_route):
         return [f"{scope_object}:write"]
     # A custom route declares its scopes for every method (DRF copies action kwargs onto the view),
     # so a method the route does not map is authorised here and answered with 405 by dispatch.

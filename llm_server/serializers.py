@@ -2,7 +2,6 @@
 
 from typing import Any
 
-
 from rest_framework import serializers
 
 from llm_server.accounts.models import User

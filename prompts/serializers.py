@@ -9,10 +9,25 @@ from llm_server.serializers import QueryParamsSerializer, RecordNameField, UserB
 from prompts.models import LLMPrompt
 
 MAX_PROMPT_BYTES = 1_000_000
+NUL_MESSAGE = "Prompt payload cannot contain the null character (\\u0000)."
+# Resolve's `offset` beyond any history (a larger one would overflow the database's OFFSET).
+MAX_RESOLVE_OFFSET = 2**31 - 1
 
 
 def compact_json_size(value: Any) -> int:
     return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+
+
+def contains_nul(value: Any) -> bool:
+    """Whether a string or object key anywhere in the value holds U+0000, which PostgreSQL's jsonb
+    cannot store (it would fail as a server error instead of a 400)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(contains_nul(key) or contains_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(contains_nul(item) for item in value)
+    return False
 
 
 class PromptPayloadField(serializers.JSONField):
@@ -24,6 +39,8 @@ class PromptPayloadField(serializers.JSONField):
             raise serializers.ValidationError(
                 f"Prompt payload must be {MAX_PROMPT_BYTES} bytes or fewer.", code="max_size"
             )
+        if contains_nul(value):
+            raise serializers.ValidationError(NUL_MESSAGE, code="invalid_input")
         return value
 
 
@@ -96,6 +113,9 @@ class PromptResolveQuerySerializer(QueryParamsSerializer):
     offset = serializers.IntegerField(min_value=0, required=False)
     before_version = serializers.IntegerField(min_value=1, required=False)
     limit = serializers.IntegerField(min_value=1, max_value=100, required=False, default=50)
+
+    def validate_offset(self, value: int) -> int:
+        return min(value, MAX_RESOLVE_OFFSET)
 
     def validate(self, attrs: dict) -> dict:
         if "offset" in attrs and "before_version" in attrs:

@@ -177,7 +177,7 @@ class PersonalAPIKeyAdmin(admin.ModelAdmin):
         "id", "user", "mask_value", "scopes", "scoped_teams", "scoped_organizations",
         "created_at", "last_used_at", "last_rolled_at",
     ]
-    fields = readonly_fields[:2] + ["label"] + readonly_fields[2:]
+    fields = [*readonly_fields[:2], "label", *readonly_fields[2:]]
     autocomplete_fields = ["user"]
 
     def get_form(self, request, obj=None, **kwargs):

@@ -101,7 +101,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         max_length=200, null=True, blank=True, unique=True, default=generate_distinct_id
     )
     is_email_verified = models.BooleanField(null=True, blank=True)
-    role_at_organization = models.CharField(max_length=64, choices=Role.choices, null=True, blank=True)
+    # Nullable on purpose: the API reports an unset role as null (platform spec §9).
+    role_at_organization = models.CharField(  # noqa: DJ001
+        max_length=64, choices=Role.choices, null=True, blank=True
+    )
     hedgehog_config = models.JSONField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="Can log into the admin site.")

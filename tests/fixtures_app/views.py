@@ -1,5 +1,9 @@
-from rest_framework import mixins, serializers
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
 
+from llm_server.permissions import APIScopePermission, ProjectMembershipPermission
 from llm_server.serializers import UserBasicSerializer
 from llm_server.soft_delete import ForbidDestroyMixin, SoftDestroyMixin, set_deleted
 from llm_server.viewsets import ProjectScopedViewSet
@@ -35,7 +39,11 @@ class WidgetQuerysetMixin:
     scope_object = "dataset"
 
     def get_queryset(self):
-        return Widget.objects.filter(team=self.team, deleted=False).select_related("created_by").order_by("created_at", "id")
+        return (
+            Widget.objects.filter(team=self.team, deleted=False)
+            .select_related("created_by")
+            .order_by("created_at", "id")
+        )
 
 
 class ForbidDestroyWidgetViewSet(
@@ -51,7 +59,11 @@ class ForbidDestroyWidgetViewSet(
 
 
 class SoftDestroyWidgetViewSet(
-    WidgetQuerysetMixin, SoftDestroyMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, ProjectScopedViewSet
+    WidgetQuerysetMixin,
+    SoftDestroyMixin,
+    mixins.RetrieveModelMixin,
+    mixins.ListModelMixin,
+    ProjectScopedViewSet,
 ):
     """Like review queues: DELETE soft-deletes with 204."""
 
@@ -70,3 +82,27 @@ class NoPutWidgetViewSet(
 
     scope_object = "llm_analytics"
     http_method_names = ["get", "post", "patch", "head", "options"]
+
+
+class ExplodingWidgetViewSet(WidgetQuerysetMixin, ProjectScopedViewSet):
+    """An action that fails with an unexpected error, to check the generic 500 envelope."""
+
+    @action(detail=False, methods=["get"], required_scopes=["dataset:read"])
+    def boom(self, request, **kwargs):
+        raise RuntimeError("internal detail that must not leak")
+
+
+def plain_boom(request):
+    """A plain Django view (outside DRF) failing with an unexpected error."""
+    raise RuntimeError("internal detail that must not leak")
+
+
+class MeViewSet(viewsets.ViewSet):
+    """An un-nested identity endpoint (scope object `user`), shaped like `/api/llm_analytics/@me/spend/`."""
+
+    scope_object = "user"
+    project_based = False
+    permission_classes = [IsAuthenticated, APIScopePermission, ProjectMembershipPermission]
+
+    def list(self, request):
+        return Response({"email": request.user.email})
