@@ -45,6 +45,18 @@ class UserBasicSerializer(serializers.ModelSerializer):
         return public_hedgehog_config(user.hedgehog_config)
 
 
+def json_contains_nul(value: Any) -> bool:
+    """Whether a string or key anywhere in a JSON value holds U+0000, which PostgreSQL's jsonb
+    cannot store (the write would fail as a server error instead of a 400)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(json_contains_nul(key) or json_contains_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(json_contains_nul(item) for item in value)
+    return False
+
+
 class RecordNameField(serializers.CharField):
     """A versioned record's name: ≤255 chars, not `new`, letters/digits/`-`/`_` only."""
 

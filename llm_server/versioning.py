@@ -84,7 +84,12 @@ def name_errors(value: str) -> tuple[str, str] | None:
 
 def active_rows(model: type[Record], *, team: Team | int, name: str | None = None) -> models.QuerySet:
     queryset = model.objects.filter(team=team, deleted=False)
-    return queryset if name is None else queryset.filter(name=name)
+    if name is None:
+        return queryset
+    if "\x00" in name:
+        # No stored name holds U+0000 (names are validated), and PostgreSQL rejects it in a query.
+        return queryset.none()
+    return queryset.filter(name=name)
 
 
 def with_history_stats(queryset: models.QuerySet) -> models.QuerySet:

@@ -5,7 +5,6 @@ from django.db.models.functions import Cast
 
 from llm_server import versioning
 from llm_server.accounts.models import Team
-from llm_server.domain import ObjectNotFound
 from prompts.models import LLMPrompt
 
 ORDER_FIELDS = frozenset(
@@ -45,22 +44,13 @@ def prompt_rows_with_stats(*, team: Team) -> QuerySet:
     ).select_related("created_by")
 
 
-def require_storable_name(name: str) -> None:
-    """A name with U+0000 cannot exist (PostgreSQL text cannot hold it, and querying for it fails
-    as a server error), so it is simply not found."""
-    if "\x00" in name:
-        raise ObjectNotFound(name)
-
-
 def get_prompt(*, team: Team, name: str, version: int | None = None, row_id=None) -> LLMPrompt:
-    require_storable_name(name)
     return versioning.get_version(LLMPrompt, team=team, name=name, version=version, row_id=row_id)
 
 
 def prompt_version_page(
     *, team: Team, name: str, limit: int, offset: int = 0, before_version: int | None = None
 ) -> tuple[list[LLMPrompt], bool]:
-    require_storable_name(name)
     return versioning.version_page(
         LLMPrompt, team=team, name=name, limit=limit, offset=offset, before_version=before_version
     )

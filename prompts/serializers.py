@@ -5,7 +5,12 @@ from typing import Any
 
 from rest_framework import serializers
 
-from llm_server.serializers import QueryParamsSerializer, RecordNameField, UserBasicSerializer
+from llm_server.serializers import (
+    QueryParamsSerializer,
+    RecordNameField,
+    UserBasicSerializer,
+    json_contains_nul,
+)
 from prompts.models import LLMPrompt
 
 MAX_PROMPT_BYTES = 1_000_000
@@ -18,18 +23,6 @@ def compact_json_size(value: Any) -> int:
     return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
 
 
-def contains_nul(value: Any) -> bool:
-    """Whether a string or object key anywhere in the value holds U+0000, which PostgreSQL's jsonb
-    cannot store (it would fail as a server error instead of a 400)."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(contains_nul(key) or contains_nul(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(contains_nul(item) for item in value)
-    return False
-
-
 class PromptPayloadField(serializers.JSONField):
     """Any JSON value except null, at most 1,000,000 bytes as compact JSON."""
 
@@ -39,7 +32,7 @@ class PromptPayloadField(serializers.JSONField):
             raise serializers.ValidationError(
                 f"Prompt payload must be {MAX_PROMPT_BYTES} bytes or fewer.", code="max_size"
             )
-        if contains_nul(value):
+        if json_contains_nul(value):
             raise serializers.ValidationError(NUL_MESSAGE, code="invalid_input")
         return value
 

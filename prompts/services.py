@@ -7,7 +7,6 @@ from django.db import transaction
 from llm_server import versioning
 from llm_server.accounts.models import Team, User
 from prompts.models import LLMPrompt
-from prompts.selectors import require_storable_name
 
 
 def create_prompt(*, team: Team, name: str, prompt: Any, created_by: User | None) -> LLMPrompt:
@@ -19,7 +18,6 @@ def create_prompt(*, team: Team, name: str, prompt: Any, created_by: User | None
 def publish_prompt(
     *, team: Team, name: str, prompt: Any, base_version: int, created_by: User | None
 ) -> LLMPrompt:
-    require_storable_name(name)
     return versioning.publish_version(
         LLMPrompt,
         team=team,
@@ -31,12 +29,10 @@ def publish_prompt(
 
 
 def archive_prompt(*, team: Team, name: str) -> int:
-    require_storable_name(name)
     return versioning.archive_history(LLMPrompt, team=team, name=name)
 
 
 def duplicate_prompt(*, team: Team, name: str, new_name: str, created_by: User | None) -> LLMPrompt:
-    require_storable_name(name)
     return versioning.duplicate_latest(
         LLMPrompt, team=team, name=name, new_name=new_name, created_by=created_by
     )

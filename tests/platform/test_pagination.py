@@ -131,3 +131,18 @@ def test_count_reflects_soft_deleted_rows(client, world, five):
     body = get(client, world, "?limit=2")
     assert body["count"] == 4
     assert [w["name"] for w in body["results"]] == ["w1", "w2"]
+
+
+def test_huge_limit_and_offset_do_not_overflow_the_database(client, world):
+    """No maximum, but a value past any table must still answer 200, not a database error."""
+    from tests.conftest import bearer
+
+    for name in ("a", "b"):
+        client.post(f"/api/projects/{world.t}/test_widgets/", {"name": name}, format="json", **bearer(world.k_all))
+    huge = 10**20
+    response = client.get(f"/api/projects/{world.t}/test_widgets/?limit={huge}", **bearer(world.k_all))
+    assert response.status_code == 200
+    assert response.json()["count"] == 2 and len(response.json()["results"]) == 2
+    response = client.get(f"/api/projects/{world.t}/test_widgets/?offset={huge}", **bearer(world.k_all))
+    assert response.status_code == 200
+    assert response.json()["results"] == []

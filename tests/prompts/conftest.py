@@ -1,0 +1,207 @@
+"""Prompt-specific fixtures: the base path P, an HTTP helper that signs with K_rw, DB helpers."""
+
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Any
+
+import pytest
+import requests
+from rest_framework.test import APIClient
+
+from llm_server.accounts.models import Team
+from prompts import services
+from prompts.models import LLMPrompt
+from tests.conftest import World, bearer
+from tests.live import session_for
+
+FULL_KEYS = {
+    "id",
+    "name",
+    "prompt",
+    "version",
+    "created_by",
+    "created_at",
+    "updated_at",
+    "deleted",
+    "is_latest",
+    "latest_version",
+    "version_count",
+    "first_version_created_at",
+}
+PUBLIC_KEYS = FULL_KEYS - {"created_by"}
+SUMMARY_KEYS = {"id", "version", "created_by", "created_at", "is_latest"}
+CONFLICT_DETAIL = "The prompt changed since you opened it. Reload the latest version and try again."
+NAME_TAKEN = {
+    "type": "validation_error",
+    "code": "unique",
+    "detail": "A prompt with this name already exists.",
+    "attr": "name",
+}
+WRITE_SCOPE_DENIED = {
+    "type": "authentication_error",
+    "code": "permission_denied",
+    "detail": "API key missing required scope 'llm_prompt:write'",
+    "attr": None,
+}
+
+
+def iso(value) -> str:
+    """A timestamp as the API renders it: ISO-8601 UTC with a `Z` suffix."""
+    text = value.astimezone(UTC).isoformat()
+    return text[: -len("+00:00")] + "Z" if text.endswith("+00:00") else text
+
+
+def user_json(user) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    return {
+        "id": user.id,
+        "uuid": str(user.uuid),
+        "distinct_id": user.distinct_id,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "is_email_verified": user.is_email_verified,
+        "hedgehog_config": None,
+        "role_at_organization": user.role_at_organization,
+    }
+
+
+def expected_row(
+    row: LLMPrompt,
+    *,
+    latest_version: int,
+    version_count: int,
+    first_version_created_at,
+    is_latest: bool | None = None,
+    public: bool = False,
+    deleted: bool = False,
+) -> dict[str, Any]:
+    """The exact JSON of one prompt row (full shape, or the public shape of GET by name)."""
+    body = {
+        "id": str(row.id),
+        "name": row.name,
+        "prompt": row.prompt,
+        "version": row.version,
+        "created_at": iso(row.created_at),
+        "updated_at": iso(row.updated_at),
+        "deleted": deleted,
+        "is_latest": row.is_latest if is_latest is None else is_latest,
+        "latest_version": latest_version,
+        "version_count": version_count,
+        "first_version_created_at": iso(first_version_created_at),
+    }
+    if not public:
+        body["created_by"] = user_json(row.created_by)
+    return body
+
+
+def not_found(name: str) -> dict[str, str]:
+    return {"detail": f"Prompt with name '{name}' not found."}
+
+
+def conflict(current_version: int) -> dict[str, Any]:
+    return {"detail": CONFLICT_DETAIL, "current_version": current_version}
+
+
+def validation(attr: str | None, code: str, detail: str) -> dict[str, Any]:
+    return {"type": "validation_error", "code": code, "detail": detail, "attr": attr}
+
+
+@dataclass
+class Api:
+    """Requests against P (`/api/environments/<t>/llm_prompts`) signed with one key."""
+
+    client: APIClient
+    base: str
+    key: str
+
+    def url(self, path: str = "") -> str:
+        return f"{self.base}/{path}" if path else f"{self.base}/"
+
+    def _headers(self, key: str | None) -> dict[str, str]:
+        chosen = self.key if key is None else key
+        return bearer(chosen) if chosen else {}
+
+    def get(self, path: str = "", data: dict | None = None, *, key: str | None = None):
+        return self.client.get(self.url(path), data, **self._headers(key))
+
+    def post(self, path: str = "", data: Any = None, *, key: str | None = None, fmt: str = "json"):
+        return self.client.post(self.url(path), data, format=fmt, **self._headers(key))
+
+    def patch(self, path: str, data: Any = None, *, key: str | None = None):
+        return self.client.patch(self.url(path), data, format="json", **self._headers(key))
+
+    def put(self, path: str, data: Any = None, *, key: str | None = None):
+        return self.client.put(self.url(path), data, format="json", **self._headers(key))
+
+    def delete(self, path: str, *, key: str | None = None):
+        return self.client.delete(self.url(path), **self._headers(key))
+
+    # Shortcuts used by nearly every test.
+    def create(self, name: str, prompt: Any = "v1", **extra):
+        response = self.post("", {"name": name, "prompt": prompt, **extra})
+        assert response.status_code == 201, response.content
+        return response.json()
+
+    def publish(self, name: str, prompt: Any, base_version: int):
+        response = self.patch(f"name/{name}/", {"prompt": prompt, "base_version": base_version})
+        assert response.status_code == 200, response.content
+        return response.json()
+
+
+@pytest.fixture
+def live_session():
+    """`live_session(key)`: a requests session signed with the key, closed after the test so no
+    keep-alive connection holds a live-server thread open past the end of the run."""
+    opened: list[requests.Session] = []
+
+    def make(key: str) -> requests.Session:
+        session = session_for(key)
+        opened.append(session)
+        return session
+
+    yield make
+    for session in opened:
+        session.close()
+
+
+@pytest.fixture
+def P(world: World) -> str:
+    return f"/api/environments/{world.t}/llm_prompts"
+
+
+@pytest.fixture
+def api(client: APIClient, world: World, P: str) -> Api:
+    return Api(client=client, base=P, key=world.k_rw)
+
+
+@pytest.fixture
+def projects_api(client: APIClient, world: World) -> Api:
+    return Api(client=client, base=f"/api/projects/{world.t}/llm_prompts", key=world.k_rw)
+
+
+def active(team: Team, name: str) -> list[LLMPrompt]:
+    """The name's active rows, oldest version first."""
+    return list(LLMPrompt.objects.filter(team=team, name=name, deleted=False).order_by("version"))
+
+
+def history_state(team: Team, name: str) -> list[tuple[int, bool, bool]]:
+    """(version, is_latest, deleted) of every row of the name, archived ones included."""
+    return list(
+        LLMPrompt.objects.filter(team=team, name=name)
+        .order_by("deleted", "version", "created_at")
+        .values_list("version", "is_latest", "deleted")
+    )
+
+
+def seed_history(team: Team, name: str, prompts: list[Any], user=None) -> list[LLMPrompt]:
+    """Creates v1 and publishes the rest through the services (not HTTP)."""
+    rows = [services.create_prompt(team=team, name=name, prompt=prompts[0], created_by=user)]
+    for index, text in enumerate(prompts[1:], start=1):
+        rows.append(
+            services.publish_prompt(team=team, name=name, prompt=text, base_version=index, created_by=user)
+        )
+    for row in rows:
+        row.refresh_from_db()
+    return rows

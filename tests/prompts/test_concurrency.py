@@ -1,0 +1,143 @@
+"""Races settled by the database (prompts spec §3 rule 5, §5.4; case 40). PostgreSQL only.
+
+Each request runs in its own thread of the live server with its own database connection, so the
+row locks and partial unique constraints are what decide the winner.
+"""
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+
+import pytest
+import requests
+from django.db import connection
+
+from prompts import services
+from prompts.models import LLMPrompt
+from tests.prompts.conftest import NAME_TAKEN, conflict
+
+pytestmark = [
+    pytest.mark.live,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs real concurrent transactions and row locks (PostgreSQL); SQLite serialises writers",
+    ),
+]
+
+ROUNDS = 10
+RACERS = 6
+
+
+def run_together(calls: list[Callable[[], requests.Response]]) -> list[requests.Response]:
+    """Starts every call at the same moment (one thread each) and returns their responses in order."""
+    barrier = threading.Barrier(len(calls))
+    results: list[requests.Response | BaseException | None] = [None] * len(calls)
+
+    def worker(index: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            results[index] = calls[index]()
+        except BaseException as exc:
+            results[index] = exc
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return results  # type: ignore[return-value]
+
+
+def assert_history_is_sound(team, name: str, versions: int) -> None:
+    rows = list(LLMPrompt.objects.filter(team=team, name=name, deleted=False).order_by("version"))
+    assert [row.version for row in rows] == list(range(1, versions + 1))
+    assert [row.version for row in rows if row.is_latest] == [versions]
+
+
+def test_case_40_simultaneous_publishes(live_server, world, live_session):
+    base = f"{live_server.url}/api/environments/{world.t}/llm_prompts"
+    sessions = [live_session(world.k_rw), live_session(world.k_rw)]
+
+    for round_ in range(ROUNDS):
+        name = f"race-{round_}"
+        services.create_prompt(team=world.team, name=name, prompt="v1", created_by=world.user)
+
+        def publish(session: requests.Session, text: str, name: str = name) -> requests.Response:
+            return session.patch(f"{base}/name/{name}/", json={"prompt": text, "base_version": 1}, timeout=20)
+
+        responses = run_together([lambda: publish(sessions[0], "left"), lambda: publish(sessions[1], "right")])
+
+        statuses = sorted(r.status_code for r in responses)
+        assert statuses == [200, 409], [r.text for r in responses]
+        winner = next(r for r in responses if r.status_code == 200)
+        loser = next(r for r in responses if r.status_code == 409)
+        assert loser.json() == conflict(2)
+        assert (winner.json()["version"], winner.json()["is_latest"], winner.json()["version_count"]) == (2, True, 2)
+        assert_history_is_sound(world.team, name, 2)
+        assert LLMPrompt.objects.get(team=world.team, name=name, version=2).prompt == winner.json()["prompt"]
+
+
+def test_case_40_simultaneous_creates(live_server, world, live_session):
+    url = f"{live_server.url}/api/environments/{world.t}/llm_prompts/"
+    sessions = [live_session(world.k_rw), live_session(world.k_rw)]
+
+    for round_ in range(ROUNDS):
+        name = f"new-{round_}"
+
+        def create(session: requests.Session, text: str, name: str = name) -> requests.Response:
+            return session.post(url, json={"name": name, "prompt": text}, timeout=20)
+
+        responses = run_together([lambda: create(sessions[0], "left"), lambda: create(sessions[1], "right")])
+
+        statuses = sorted(r.status_code for r in responses)
+        assert statuses == [201, 400], [r.text for r in responses]
+        assert next(r for r in responses if r.status_code == 400).json() == NAME_TAKEN
+        winner = next(r for r in responses if r.status_code == 201).json()
+        assert_history_is_sound(world.team, name, 1)
+        assert LLMPrompt.objects.filter(team=world.team, name=name).count() == 1
+        assert str(LLMPrompt.objects.get(team=world.team, name=name).id) == winner["id"]
+
+
+def test_racing_publishers_retry_until_contiguous(live_server, world, live_session):
+    """N writers all start from v1 and retry with the 409's current_version until they succeed."""
+    name = "contended"
+    services.create_prompt(team=world.team, name=name, prompt="v1", created_by=world.user)
+    url = f"{live_server.url}/api/environments/{world.t}/llm_prompts/name/{name}/"
+
+    def writer(index: int) -> Callable[[], requests.Response]:
+        def run() -> requests.Response:
+            session = live_session(world.k_rw)
+            base_version = 1
+            for _ in range(RACERS * 4):
+                response = session.patch(
+                    url, json={"prompt": f"writer {index}", "base_version": base_version}, timeout=20
+                )
+                if response.status_code != 409:
+                    return response
+                assert response.json()["detail"] == conflict(0)["detail"]
+                assert response.json()["current_version"] > base_version
+                base_version = response.json()["current_version"]
+            raise AssertionError(f"writer {index} never won a publish")
+
+        return run
+
+    responses = run_together([writer(i) for i in range(RACERS)])
+
+    assert [r.status_code for r in responses] == [200] * RACERS, [r.text for r in responses]
+    won_versions = sorted(r.json()["version"] for r in responses)
+    assert won_versions == list(range(2, RACERS + 2))
+    assert_history_is_sound(world.team, name, RACERS + 1)
+    contents = Counter(
+        LLMPrompt.objects.filter(team=world.team, name=name, version__gt=1).values_list("prompt", flat=True)
+    )
+    assert contents == Counter(f"writer {i}" for i in range(RACERS))
+    latest = live_session(world.k_ro).get(url, timeout=10).json()
+    assert (latest["version"], latest["latest_version"], latest["version_count"]) == (
+        RACERS + 1,
+        RACERS + 1,
+        RACERS + 1,
+    )
