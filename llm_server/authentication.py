@@ -44,7 +44,8 @@ def peek_body_field(request: Request, field: str, *, json_allowed: bool = True) 
     if is_json:
         try:
             data = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, RecursionError):
+            # Malformed or absurdly deep: no key here; the body parser reports the problem.
             return None
         value = data.get(field) if isinstance(data, dict) else None
     else:
@@ -92,7 +93,8 @@ class PersonalAPIKeyAuthentication(authentication.BaseAuthentication):
         return key.user, key
 
     def authenticate_header(self, request: Request) -> str:
-        return f'Bearer resource_metadata="{settings.SITE_URL}/.well-known/oauth-protected-resource"'
+        base = settings.SITE_URL or request._request.build_absolute_uri("/").rstrip("/")
+        return f'Bearer resource_metadata="{base}/.well-known/oauth-protected-resource"'
 
 
 class ApiSessionAuthentication(authentication.SessionAuthentication):

@@ -1,13 +1,19 @@
 from django.db import connection
-from django.http import JsonResponse
-from django.views.decorators.http import require_GET
+from django.http import HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from llm_server.errors import envelope
 
 COMPACT = {"separators": (",", ":")}
 
 
-@require_GET
-def health(request) -> JsonResponse:
+@csrf_exempt
+def health(request) -> HttpResponse:
     """200 when the database answers a query, 503 otherwise (used by container health checks)."""
+    if request.method not in ("GET", "HEAD"):
+        response = envelope(405, "invalid_request", "method_not_allowed", f'Method "{request.method}" not allowed.')
+        response["Allow"] = "GET, HEAD"
+        return response
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")

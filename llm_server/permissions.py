@@ -41,7 +41,14 @@ def scopes_for_request(view, request: Request) -> list[str] | None:
     # A custom route declares its scopes for every method (DRF copies action kwargs onto the view),
     # so a method the route does not map is authorised here and answered with 405 by dispatch.
     route_scopes = getattr(view, "required_scopes", None)
-    return list(route_scopes) if route_scopes else None
+    if route_scopes:
+        return list(route_scopes)
+    # A resource whose spec answers unmapped methods with 405 (e.g. `DELETE /llm_prompts/`) opts in;
+    # the default is platform spec §2.2 rule 4 (no scope grants it: 403).
+    unmapped_scope = getattr(view, "unmapped_method_scope", None)
+    if action is None and unmapped_scope:
+        return [f"{scope_object}:{unmapped_scope}"]
+    return None
 
 
 class APIScopePermission(BasePermission):

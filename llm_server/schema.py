@@ -2,9 +2,23 @@
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework.test import APIRequestFactory
 
 from llm_server.permissions import scopes_for_request
+
+ERROR_ENVELOPE_SCHEMA = {
+    "type": "object",
+    "description": "Error envelope (type, code, detail, attr). Some prompt routes answer 404/409 with "
+    "a plain `detail` body instead.",
+    "properties": {
+        "type": {"type": "string"},
+        "code": {"type": "string"},
+        "detail": {"type": "string"},
+        "attr": {"type": "string", "nullable": True},
+    },
+    "required": ["detail"],
+}
 
 
 class ScopedAutoSchema(AutoSchema):
@@ -14,6 +28,7 @@ class ScopedAutoSchema(AutoSchema):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:
             return None
+        self._add_error_responses(operation, method, registry)
         scopes = self._required_scopes(method)
         if scopes is not None:
             operation["x-required-scopes"] = scopes
@@ -25,6 +40,28 @@ class ScopedAutoSchema(AutoSchema):
             description = operation.get("description", "")
             operation["description"] = f"{description}\n\n{note}".strip()
         return operation
+
+    def _add_error_responses(self, operation: dict, method: str, registry) -> None:
+        """Every operation can fail with the envelope; document the statuses it can produce."""
+        component = ResolvedComponent(
+            name="ErrorEnvelope", type=ResolvedComponent.SCHEMA, object="ErrorEnvelope", schema=ERROR_ENVELOPE_SCHEMA
+        )
+        registry.register_on_missing(component)
+        responses = operation.setdefault("responses", {})
+        statuses = {
+            "401": "No credentials, or an invalid key.",
+            "403": "The key lacks a scope, or the caller has no access to the project.",
+            "404": "Unknown project or object.",
+        }
+        if method.upper() in ("POST", "PUT", "PATCH") or any(
+            p.get("in") == "query" for p in operation.get("parameters", [])
+        ):
+            statuses["400"] = "Invalid input."
+        for status_code, description in statuses.items():
+            responses.setdefault(
+                status_code,
+                {"description": description, "content": {"application/json": {"schema": component.ref}}},
+            )
 
     def _required_scopes(self, method: str) -> list[str] | None:
         if not getattr(self.view, "scope_object", None):

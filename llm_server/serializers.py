@@ -45,16 +45,55 @@ class UserBasicSerializer(serializers.ModelSerializer):
         return public_hedgehog_config(user.hedgehog_config)
 
 
-def json_contains_nul(value: Any) -> bool:
-    """Whether a string or key anywhere in a JSON value holds U+0000, which PostgreSQL's jsonb
-    cannot store (the write would fail as a server error instead of a 400)."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(json_contains_nul(key) or json_contains_nul(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(json_contains_nul(item) for item in value)
-    return False
+MAX_JSON_DEPTH = 200
+
+
+def _unstorable_string(text: str) -> str | None:
+    if "\x00" in text:
+        return "cannot contain the null character (\\u0000)"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "cannot contain unpaired surrogate characters"
+    return None
+
+
+def unstorable_json_reason(value: Any) -> str | None:
+    """Why a JSON value cannot be stored as-is, or None.
+
+    PostgreSQL's jsonb rejects U+0000 and text that is not valid UTF-8 (lone surrogates), and very
+    deep nesting exhausts the encoders; each would surface as a server error instead of a 400. The
+    walk is iterative so a deep value cannot exhaust the stack here either.
+    """
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            reason = _unstorable_string(item)
+            if reason:
+                return reason
+        elif isinstance(item, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                return f"cannot be nested more than {MAX_JSON_DEPTH} levels deep"
+            if isinstance(item, dict):
+                stack.extend((key, depth) for key in item)
+                stack.extend((child, depth + 1) for child in item.values())
+            else:
+                stack.extend((child, depth + 1) for child in item)
+    return None
+
+
+class StorableJSONField(serializers.JSONField):
+    """A JSON field whose value the database can store (see unstorable_json_reason)."""
+
+    label_for_errors = "Value"
+
+    def to_internal_value(self, data: Any) -> Any:
+        value = super().to_internal_value(data)
+        reason = unstorable_json_reason(value)
+        if reason:
+            raise serializers.ValidationError(f"{self.label_for_errors} {reason}.", code="invalid_input")
+        return value
 
 
 class RecordNameField(serializers.CharField):

@@ -232,14 +232,17 @@ def publish_version(
 
 
 def archive_history(model: type[Record], *, team: Team, name: str) -> int:
-    """Soft-deletes every active version of a name in one statement; the name is free again."""
+    """Soft-deletes every active version of a name; the name is free again.
+
+    The latest row is locked first, as publish does, so an archive and a publish of the same name
+    run one after the other: the archive's update then sees every version, including one that a
+    concurrent publish has just added.
+    """
     with transaction.atomic():
-        archived = active_rows(model, team=team, name=name).update(
+        _lock_latest(model, team, name)
+        return active_rows(model, team=team, name=name).update(
             deleted=True, is_latest=False, deleted_at=timezone.now()
         )
-    if archived == 0:
-        raise ObjectNotFound(name)
-    return archived
 
 
 def rename_history(model: type[Record], *, team: Team, name: str, new_name: str) -> int:
@@ -247,9 +250,9 @@ def rename_history(model: type[Record], *, team: Team, name: str, new_name: str)
     if new_name == name:
         return 0
     with transaction.atomic():
+        # Serialises with publish (see archive_history), so no version is left behind.
+        _lock_latest(model, team, name)
         rows = list(active_rows(model, team=team, name=name).select_for_update().values_list("pk", flat=True))
-        if not rows:
-            raise ObjectNotFound(name)
         _raise_if_name_taken(model, team, new_name)
         try:
             with transaction.atomic():

@@ -1,5 +1,6 @@
 """The base viewset of every project-scoped resource: project routing (platform spec §3)."""
 
+import re
 from functools import cached_property
 
 from drf_spectacular.types import OpenApiTypes
@@ -15,6 +16,7 @@ from llm_server.permissions import APIScopePermission, ProjectMembershipPermissi
 CURRENT_PROJECT = "@current"
 PROJECT_NOT_FOUND = "Project not found."
 TOKEN_PARAMS = ("token", "api_key")
+PROJECT_ID_PATTERN = re.compile(r"[0-9]+")
 
 PROJECT_ID_PARAMETER = OpenApiParameter(
     "project_id",
@@ -26,7 +28,7 @@ PROJECT_ID_PARAMETER = OpenApiParameter(
 
 def _project_token(request: Request) -> str | None:
     """`?token=` on GET, or a `token` field of a form-encoded body (never a JSON body)."""
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         for name in TOKEN_PARAMS:
             if request.query_params.get(name):
                 return request.query_params[name]
@@ -56,10 +58,10 @@ def resolve_team(request: Request, project_segment: str) -> Team:
         if team is None:
             raise exceptions.NotFound(PROJECT_NOT_FOUND)
         return team
-    try:
-        team_id = int(project_segment)
-    except (TypeError, ValueError):
-        raise exceptions.NotFound(PROJECT_NOT_FOUND) from None
+    # ASCII digits only: int() would also take " 1", "+1" and non-ASCII digits.
+    if not PROJECT_ID_PATTERN.fullmatch(project_segment or ""):
+        raise exceptions.NotFound(PROJECT_NOT_FOUND)
+    team_id = int(project_segment)
     team = teams.filter(pk=team_id).first() if 0 < team_id < 2**63 else None
     if team is None:
         raise exceptions.NotFound(PROJECT_NOT_FOUND)

@@ -33,7 +33,8 @@ def list_latest_prompts(*, team: Team, search: str | None = None, order_by: str 
         queryset = queryset.annotate(prompt_text=Cast("prompt", TextField())).filter(
             Q(name__icontains=term) | Q(prompt_text__icontains=term)
         )
-    order = order_by if order_by and order_by.lstrip("-") in ORDER_FIELDS else DEFAULT_ORDER
+    field = (order_by or "").removeprefix("-")
+    order = order_by if field in ORDER_FIELDS else DEFAULT_ORDER
     return queryset.order_by(order, "-id")
 
 

@@ -8,13 +8,12 @@ from rest_framework import serializers
 from llm_server.serializers import (
     QueryParamsSerializer,
     RecordNameField,
+    StorableJSONField,
     UserBasicSerializer,
-    json_contains_nul,
 )
 from prompts.models import LLMPrompt
 
 MAX_PROMPT_BYTES = 1_000_000
-NUL_MESSAGE = "Prompt payload cannot contain the null character (\\u0000)."
 # Resolve's `offset` beyond any history (a larger one would overflow the database's OFFSET).
 MAX_RESOLVE_OFFSET = 2**31 - 1
 
@@ -23,8 +22,10 @@ def compact_json_size(value: Any) -> int:
     return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
 
 
-class PromptPayloadField(serializers.JSONField):
-    """Any JSON value except null, at most 1,000,000 bytes as compact JSON."""
+class PromptPayloadField(StorableJSONField):
+    """Any storable JSON value except null, at most 1,000,000 bytes as compact JSON."""
+
+    label_for_errors = "Prompt payload"
 
     def to_internal_value(self, data: Any) -> Any:
         value = super().to_internal_value(data)
@@ -32,8 +33,6 @@ class PromptPayloadField(serializers.JSONField):
             raise serializers.ValidationError(
                 f"Prompt payload must be {MAX_PROMPT_BYTES} bytes or fewer.", code="max_size"
             )
-        if json_contains_nul(value):
-            raise serializers.ValidationError(NUL_MESSAGE, code="invalid_input")
         return value
 
 
@@ -67,7 +66,9 @@ class PromptPublicSerializer(serializers.ModelSerializer):
 
 
 class PromptSerializer(PromptPublicSerializer):
-    created_by = UserBasicSerializer(read_only=True)
+    """A prompt version with its publisher and its history's derived fields."""
+
+    created_by = UserBasicSerializer(read_only=True, allow_null=True)
 
     class Meta(PromptPublicSerializer.Meta):
         fields = [*PUBLIC_FIELDS[:4], "created_by", *PUBLIC_FIELDS[4:]]
@@ -96,6 +97,13 @@ class PromptLegacyUpdateSerializer(serializers.Serializer):
     deleted = serializers.BooleanField(required=False)
 
 
+class PromptLegacyPatchSerializer(PromptLegacyUpdateSerializer):
+    """PATCH by id: every field optional (documented separately from PUT)."""
+
+    name = RecordNameField(required=False)
+    prompt = PromptPayloadField(required=False)
+
+
 class PromptVersionQuerySerializer(QueryParamsSerializer):
     version = serializers.IntegerField(min_value=1, required=False)
 
@@ -117,7 +125,7 @@ class PromptResolveQuerySerializer(QueryParamsSerializer):
 
 
 class PromptVersionSummarySerializer(serializers.ModelSerializer):
-    created_by = UserBasicSerializer(read_only=True)
+    created_by = UserBasicSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = LLMPrompt

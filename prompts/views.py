@@ -21,6 +21,7 @@ from prompts.serializers import (
     PromptConflictSerializer,
     PromptCreateSerializer,
     PromptDuplicateSerializer,
+    PromptLegacyPatchSerializer,
     PromptLegacyUpdateSerializer,
     PromptNotFoundSerializer,
     PromptPublicSerializer,
@@ -78,7 +79,11 @@ class PromptViewSet(
     mixins.ListModelMixin,
     ProjectScopedViewSet,
 ):
+    """Versioned LLM prompts: one immutable row per version of a named prompt."""
+
     scope_object = "llm_prompt"
+    # prompts spec §4: a method a route does not serve (e.g. `DELETE /llm_prompts/`) is a 405.
+    unmapped_method_scope = "write"
     serializer_class = PromptSerializer
     queryset = LLMPrompt.objects.none()  # for the schema; requests use get_queryset
     # Any segment reaches the id route, so a malformed id is a 404 "Not found." like an unknown one.
@@ -148,6 +153,7 @@ class PromptViewSet(
         request=PromptPublishSerializer,
         responses={
             200: PromptSerializer,
+            400: OpenApiResponse(description="Invalid body, or the history reached 2000 versions."),
             404: NOT_FOUND_RESPONSE,
             409: OpenApiResponse(PromptConflictSerializer, description="`base_version` is not the latest."),
         },
@@ -241,17 +247,26 @@ class PromptViewSet(
         """A prompt version by id (legacy route)."""
         return Response(PromptSerializer(self.get_object()).data)
 
-    @extend_schema(request=PromptLegacyUpdateSerializer, responses={200: PromptSerializer})
+    @extend_schema(
+        request=PromptLegacyUpdateSerializer,
+        responses={200: PromptSerializer, 409: OpenApiResponse(PromptConflictSerializer)},
+    )
     @prompt_errors
     def update(self, request: Request, *args, partial: bool = False, **kwargs) -> Response:
         """Legacy update by id: `prompt` publishes a new version, `name` renames the history,
         `deleted: true` archives it."""
         row = self.get_object()
-        serializer = PromptLegacyUpdateSerializer(data=request.data, partial=partial)
+        serializer_class = PromptLegacyPatchSerializer if partial else PromptLegacyUpdateSerializer
+        serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         result = services.update_prompt_by_id(team=self.team, row=row, created_by=request.user, **serializer.validated_data)
         return Response(PromptSerializer(result).data)
 
-    @extend_schema(request=PromptLegacyUpdateSerializer, responses={200: PromptSerializer})
+    @extend_schema(
+        request=PromptLegacyPatchSerializer,
+        responses={200: PromptSerializer, 409: OpenApiResponse(PromptConflictSerializer)},
+    )
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
+        """Legacy partial update by id: `prompt` publishes a new version (409 unless the addressed
+        row is the latest), `name` renames the history, `deleted: true` archives it."""
         return self.update(request, *args, partial=True, **kwargs)

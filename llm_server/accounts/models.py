@@ -155,7 +155,8 @@ class OrganizationMembership(models.Model):
 
 
 def hash_key_value(raw_key: str) -> str:
-    return "sha256$" + hashlib.sha256(raw_key.encode()).hexdigest()
+    # surrogatepass: a key from a JSON body may hold lone surrogates; it must hash (and not match).
+    return "sha256$" + hashlib.sha256(raw_key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def mask_key_value(raw_key: str) -> str:

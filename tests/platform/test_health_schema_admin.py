@@ -235,3 +235,26 @@ def test_admin_add_organization(admin_client):
     )
     assert response.status_code == 302, response.content
     assert Organization.objects.filter(name="Admin org").exists()
+
+
+def test_health_answers_head_and_refuses_other_methods_with_the_envelope(client, db):
+    assert client.head("/_health").status_code == 200
+    response = client.post("/_health")
+    assert response.status_code == 405
+    assert response.json() == {
+        "type": "invalid_request",
+        "code": "method_not_allowed",
+        "detail": 'Method "POST" not allowed.',
+        "attr": None,
+    }
+
+
+def test_schema_documents_nullable_creator_required_publish_fields_and_errors(client, db):
+    import yaml
+
+    schema = yaml.safe_load(client.get("/api/schema/").content)
+    assert schema["components"]["schemas"]["Prompt"]["properties"]["created_by"]["nullable"] is True
+    assert sorted(schema["components"]["schemas"]["PromptPublishRequest"]["required"]) == ["base_version", "prompt"]
+    publish = schema["paths"]["/api/environments/{project_id}/llm_prompts/name/{prompt_name}/"]["patch"]
+    assert {"200", "400", "401", "403", "404", "409"} <= set(publish["responses"])
+    assert "ErrorEnvelope" in schema["components"]["schemas"]

@@ -270,3 +270,10 @@ def test_case_48_query_token_only_on_get(client, world):
     assert response.status_code == 404
     assert response.json() == PROJECT_NOT_FOUND
     assert not Widget.objects.exists()
+
+
+@pytest.mark.parametrize("segment", ["+{t}", "%20{t}", "{t}.0", "\uff11", "-{t}"])
+def test_project_id_must_be_ascii_digits(client, world, segment):
+    response = client.get(f"/api/projects/{segment.format(t=world.t)}/llm_prompts/", **bearer(world.k_all))
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Project not found."

@@ -141,3 +141,53 @@ def test_racing_publishers_retry_until_contiguous(live_server, world, live_sessi
         RACERS + 1,
         RACERS + 1,
     )
+
+
+def test_archive_racing_a_publish_leaves_no_version_behind(live_server, world, live_session):
+    """Archive and publish lock the same latest row, so whichever runs second sees the other's
+    work: either the publish 404s, or the archive also removes the version the publish added."""
+    base = f"{live_server.url}/api/environments/{world.t}/llm_prompts"
+    archiver, publisher = live_session(world.k_rw), live_session(world.k_rw)
+    for round_ in range(ROUNDS):
+        name = f"archive-race-{round_}"
+        services.create_prompt(team=world.team, name=name, prompt="v1", created_by=world.user)
+        services.publish_prompt(team=world.team, name=name, prompt="v2", base_version=1, created_by=world.user)
+
+        archive, publish = run_together(
+            [
+                lambda name=name: archiver.post(f"{base}/name/{name}/archive/", timeout=20),
+                lambda name=name: publisher.patch(
+                    f"{base}/name/{name}/", json={"prompt": "v3", "base_version": 2}, timeout=20
+                ),
+            ]
+        )
+        assert archive.status_code == 204
+        assert publish.status_code in (200, 404), publish.text
+        assert not LLMPrompt.objects.filter(team=world.team, name=name, deleted=False).exists()
+        assert archiver.get(f"{base}/name/{name}/", timeout=20).status_code == 404
+
+
+def test_rename_racing_a_publish_keeps_each_history_whole(live_server, world, live_session):
+    """A legacy rename moves every version, including one published concurrently, or the publish
+    finds the name gone (404): no name is ever left without a latest row."""
+    base = f"{live_server.url}/api/environments/{world.t}/llm_prompts"
+    renamer, publisher = live_session(world.k_rw), live_session(world.k_rw)
+    for round_ in range(ROUNDS):
+        name, new_name = f"rename-race-{round_}", f"renamed-{round_}"
+        first = services.create_prompt(team=world.team, name=name, prompt="v1", created_by=world.user)
+        services.publish_prompt(team=world.team, name=name, prompt="v2", base_version=1, created_by=world.user)
+
+        rename, publish = run_together(
+            [
+                lambda row_id=first.id, new_name=new_name: renamer.patch(
+                    f"{base}/{row_id}/", json={"name": new_name}, timeout=20
+                ),
+                lambda name=name: publisher.patch(
+                    f"{base}/name/{name}/", json={"prompt": "v3", "base_version": 2}, timeout=20
+                ),
+            ]
+        )
+        assert rename.status_code == 200, rename.text
+        assert publish.status_code in (200, 404), publish.text
+        assert not LLMPrompt.objects.filter(team=world.team, name=name, deleted=False).exists()
+        assert_history_is_sound(world.team, new_name, 3 if publish.status_code == 200 else 2)
