@@ -80,6 +80,9 @@ class ProjectScopedViewSet(viewsets.GenericViewSet):
     scope_object: str = ""
     # Set per custom route through `@action(required_scopes=[...])` (see llm_server.permissions).
     required_scopes: list[str] | None = None
+    # "read"/"write": answer methods no route maps with 405 after that scope check, instead of
+    # platform spec §2.2 rule 4's 403 (for resources whose spec says so).
+    unmapped_method_scope: str | None = None
     permission_classes = [IsAuthenticated, APIScopePermission, ProjectMembershipPermission]
 
     @cached_property
