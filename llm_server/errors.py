@@ -2,7 +2,9 @@
 
 import logging
 
-from django.http import JsonResponse
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from exceptions_hog import exception_handler as hog_exception_handler
 from rest_framework import exceptions, status
@@ -17,6 +19,28 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The request conflicts with the current state of the resource."
     default_code = "conflict"
+
+
+class UnhandledError(exceptions.APIException):
+    """What the client sees of any unexpected exception: a bare 500, nothing leaked."""
+
+    status_code = status.HTTP_500_INTERNAL_SERVER_ERROR
+    default_detail = "A server error occurred."
+    default_code = "error"
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is larger than this server accepts."
+    default_code = "request_too_large"
+    default_type = "invalid_request"
+
+
+class TooManyFields(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "The request has more form fields than this server accepts."
+    default_code = "too_many_fields"
+    default_type = "invalid_request"
 
 
 class ServiceUnavailable(exceptions.APIException):
@@ -36,6 +60,15 @@ def report_exception(exc: BaseException, context: dict | None) -> None:
 def exception_handler(exc: BaseException, context: dict | None) -> Response | None:
     if isinstance(exc, NameTaken | DomainValidationError):
         exc = validation_error(exc.message, attr=exc.attr, code=exc.code or _default_code(exc))
+    elif isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
+    elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        exc = TooManyFields()
+    elif not isinstance(exc, exceptions.APIException | Http404 | DjangoPermissionDenied):
+        # Anything else is a bug. Log it here, and hand the envelope library a plain 500: some
+        # third-party exceptions carry a `status_code` of their own (even None), which it would use.
+        report_exception(exc, context)
+        exc = UnhandledError()
     response = hog_exception_handler(exc, context)
     # DRF puts the authenticator's challenge on 401s as `auth_header`; the hog handler drops it.
     auth_header = getattr(exc, "auth_header", None)

@@ -52,6 +52,7 @@ class ScopedAutoSchema(AutoSchema):
             "401": "No credentials, or an invalid key.",
             "403": "The key lacks a scope, or the caller has no access to the project.",
             "404": "Unknown project or object.",
+            "429": "Throttled (only when RATE_LIMIT_ENABLED is on).",
         }
         if method.upper() in ("POST", "PUT", "PATCH") or any(
             p.get("in") == "query" for p in operation.get("parameters", [])

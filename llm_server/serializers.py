@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from llm_server.accounts.models import User
@@ -90,12 +91,23 @@ class StorableJSONField(serializers.JSONField):
 
     def to_internal_value(self, data: Any) -> Any:
         value = super().to_internal_value(data)
+        # A form field holding the text `null` parses to None after the usual null check has run.
+        if value is None and not self.allow_null:
+            self.fail("null")
         reason = unstorable_json_reason(value)
         if reason:
             raise serializers.ValidationError(f"{self.label_for_errors} {reason}.", code="invalid_input")
         return value
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "maxLength": NAME_MAX_LENGTH,
+        "pattern": "^[a-zA-Z0-9_-]+$",
+        "description": "Letters, digits, '-' and '_'; 'new' (any case) is reserved.",
+    }
+)
 class RecordNameField(serializers.CharField):
     """A versioned record's name: ≤255 chars, not `new`, letters/digits/`-`/`_` only."""
 

@@ -1,10 +1,12 @@
 """Settings, all read from the environment so one image serves dev, CI and production."""
 
 import os
+import re
 import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -155,6 +157,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_REQUEST_BODY_BYTES", str(3
 RATE_LIMIT_ENABLED = env_bool("RATE_LIMIT_ENABLED", False)
 RATE_LIMIT_BURST = os.environ.get("RATE_LIMIT_BURST", "480/minute")
 RATE_LIMIT_SUSTAINED = os.environ.get("RATE_LIMIT_SUSTAINED", "4800/hour")
+for _name, _rate in (("RATE_LIMIT_BURST", RATE_LIMIT_BURST), ("RATE_LIMIT_SUSTAINED", RATE_LIMIT_SUSTAINED)):
+    # Fail at startup, not on every request, when a rate is mistyped.
+    if not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", _rate.strip()):
+        raise ImproperlyConfigured(f"{_name} must look like '480/minute' (got {_rate!r}).")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

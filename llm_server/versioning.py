@@ -7,9 +7,10 @@ row per name, and publish locks the latest row before it decides the next number
 """
 
 import re
+import zlib
 from typing import Any, TypeVar
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -155,6 +156,27 @@ def version_page(
 # ---- writes ----------------------------------------------------------------------------------
 
 
+def is_unique_violation(exc: IntegrityError) -> bool:
+    """Only a unique-constraint clash means "taken" or "conflict"; other integrity errors are bugs."""
+    cause = exc.__cause__
+    if getattr(cause, "sqlstate", None) == "23505":
+        return True
+    return "UNIQUE constraint failed" in str(exc)
+
+
+def _lock_name(model: type[Record], team: Team, name: str) -> None:
+    """Serialises every write that claims `name` (create, rename onto it) within a project.
+
+    Row locks cannot cover a name that has no rows yet; without this, a create racing a rename onto
+    the same name can deadlock on PostgreSQL's unique-index checks. SQLite serialises writers anyway.
+    """
+    if connection.vendor != "postgresql":
+        return
+    key = zlib.crc32(f"{model._meta.db_table}:{team.pk}:{name}".encode("utf-8", "surrogatepass"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
 def _raise_if_name_taken(model: type[Record], team: Team, name: str) -> None:
     if active_rows(model, team=team, name=name).exists():
         raise NameTaken(name, attr="name")
@@ -165,6 +187,7 @@ def create_history(
 ) -> Record:
     """Starts a history at version 1. A name whose history is archived starts afresh."""
     with transaction.atomic():
+        _lock_name(model, team, name)
         _raise_if_name_taken(model, team, name)
         try:
             with transaction.atomic():
@@ -172,6 +195,8 @@ def create_history(
                     team=team, name=name, version=1, is_latest=True, created_by=created_by, **content
                 )
         except IntegrityError as exc:
+            if not is_unique_violation(exc):
+                raise
             # A concurrent create of the same name won the unique constraint.
             raise NameTaken(name, attr="name") from exc
     return row
@@ -227,6 +252,8 @@ def publish_version(
                     **content,
                 )
         except IntegrityError as exc:
+            if not is_unique_violation(exc):
+                raise
             raise VersionConflict(current.version + 1) from exc
     return row
 
@@ -250,6 +277,8 @@ def rename_history(model: type[Record], *, team: Team, name: str, new_name: str)
     if new_name == name:
         return 0
     with transaction.atomic():
+        # The new name's lock first, then the old history's (as create and publish order them).
+        _lock_name(model, team, new_name)
         # Serialises with publish (see archive_history), so no version is left behind.
         _lock_latest(model, team, name)
         rows = list(active_rows(model, team=team, name=name).select_for_update().values_list("pk", flat=True))
@@ -258,6 +287,8 @@ def rename_history(model: type[Record], *, team: Team, name: str, new_name: str)
             with transaction.atomic():
                 return model.objects.filter(pk__in=rows).update(name=new_name)
         except IntegrityError as exc:
+            if not is_unique_violation(exc):
+                raise
             raise NameTaken(new_name, attr="name") from exc
 
 

@@ -44,7 +44,8 @@ def resolve_team(request: Request, project_segment: str) -> Team:
     token = _project_token(request)
     teams = Team.objects.select_related("organization")
     if token:
-        team = teams.filter(api_token=token).first()
+        # A NUL byte cannot be in any token (and PostgreSQL rejects it in a query).
+        team = teams.filter(api_token=token).first() if "\x00" not in token else None
         if team is None:
             raise exceptions.AuthenticationFailed()
         return team

@@ -129,7 +129,7 @@ class PromptViewSet(
     # ---- by name -----------------------------------------------------------------------------
 
     @extend_schema(
-        parameters=[NAME_PARAMETER, OpenApiParameter("version", OpenApiTypes.INT)],
+        parameters=[NAME_PARAMETER, PromptVersionQuerySerializer],
         responses={200: PromptPublicSerializer, 404: NOT_FOUND_RESPONSE},
     )
     @action(

@@ -75,7 +75,8 @@ class ProjectAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             super().save_model(request, obj, form, change)
-            Team.objects.filter(project=obj).update(name=obj.name)
+            # The Team is what access checks read: keep its organization and name in step.
+            Team.objects.filter(project=obj).update(name=obj.name, organization=obj.organization)
             return
         # A new project gets its environment (Team) with the same id, through the service.
         team = services.create_project(organization=obj.organization, name=obj.name)
@@ -89,7 +90,8 @@ class TeamAdmin(admin.ModelAdmin):
     list_display = ["id", "name", "organization", "api_token", "created_at"]
     list_filter = ["organization"]
     search_fields = ["name", "id", "api_token"]
-    readonly_fields = ["id", "uuid", "project", "organization", "api_token", "created_at", "updated_at"]
+    # Edited through its Project, so the two never disagree.
+    readonly_fields = ["id", "uuid", "name", "project", "organization", "api_token", "created_at", "updated_at"]
     fields = ["id", "uuid", "name", "organization", "project", "api_token", "created_at", "updated_at"]
 
     def has_add_permission(self, request) -> bool:
@@ -152,9 +154,14 @@ class PersonalAPIKeyCreationForm(forms.ModelForm):
     def clean_scoped_teams_text(self) -> list[int]:
         text = self.cleaned_data.get("scoped_teams_text") or ""
         try:
-            return [int(t) for t in text.split(",") if t.strip()]
+            ids = [int(t) for t in text.split(",") if t.strip()]
         except ValueError as exc:
             raise forms.ValidationError("Scoped projects must be comma-separated integer ids.") from exc
+        known = set(Team.objects.filter(pk__in=[i for i in ids if 0 < i < 2**63]).values_list("pk", flat=True))
+        unknown = [i for i in ids if i not in known]
+        if unknown:
+            raise forms.ValidationError(f"Unknown project id: {unknown[0]}.")
+        return ids
 
     def clean(self):
         cleaned = super().clean()
@@ -163,7 +170,7 @@ class PersonalAPIKeyCreationForm(forms.ModelForm):
             raise forms.ValidationError(
                 "You can only have 10 personal API keys. Remove an existing key before creating a new one."
             )
-        if not cleaned.get("scopes_text"):
+        if not cleaned.get("scopes_text") and "scopes_text" not in self.errors:
             self.add_error("scopes_text", "A key needs at least one scope; use * for full access.")
         return cleaned
 
@@ -202,6 +209,8 @@ class PersonalAPIKeyAdmin(admin.ModelAdmin):
             scoped_teams=form.cleaned_data["scoped_teams_text"] or None,
         )
         obj.pk = created.key.pk
+        obj.mask_value = created.key.mask_value
+        obj.secure_value = created.key.secure_value
         obj._state.adding = False
         # The raw key exists only now; the database keeps its hash.
         self.message_user(

@@ -5,6 +5,7 @@ import hashlib
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from llm_server.ids import generate_distinct_id, generate_key_id, generate_project_api_token, uuid7
@@ -122,6 +123,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["id"]
+        constraints = [
+            # Emails identify people: `Ada@x.com` and `ada@x.com` are one account.
+            models.UniqueConstraint(Lower("email"), name="unique_user_email_case_insensitive"),
+        ]
 
     def __str__(self) -> str:
         return self.email

@@ -191,3 +191,26 @@ def test_rename_racing_a_publish_keeps_each_history_whole(live_server, world, li
         assert publish.status_code in (200, 404), publish.text
         assert not LLMPrompt.objects.filter(team=world.team, name=name, deleted=False).exists()
         assert_history_is_sound(world.team, new_name, 3 if publish.status_code == 200 else 2)
+
+
+def test_rename_racing_a_create_of_the_same_name_never_errors(live_server, world, live_session):
+    """Both claim the new name; an advisory lock per name orders them (no deadlock, no 500)."""
+    base = f"{live_server.url}/api/environments/{world.t}/llm_prompts"
+    renamer, creator = live_session(world.k_rw), live_session(world.k_rw)
+    for round_ in range(ROUNDS):
+        source, target = f"src-{round_}", f"target-{round_}"
+        first = services.create_prompt(team=world.team, name=source, prompt="v1", created_by=world.user)
+        services.publish_prompt(team=world.team, name=source, prompt="v2", base_version=1, created_by=world.user)
+        rename, create = run_together(
+            [
+                lambda row_id=first.id, target=target: renamer.patch(
+                    f"{base}/{row_id}/", json={"name": target}, timeout=20
+                ),
+                lambda target=target: creator.post(f"{base}/", json={"name": target, "prompt": "c"}, timeout=20),
+            ]
+        )
+        statuses = sorted([rename.status_code, create.status_code])
+        assert statuses in ([200, 400], [201, 400]), [rename.text, create.text]
+        loser = rename if rename.status_code == 400 else create
+        assert loser.json()["code"] == "unique"
+        assert_history_is_sound(world.team, target, 2 if rename.status_code == 200 else 1)

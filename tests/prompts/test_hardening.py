@@ -102,3 +102,16 @@ def test_head_honours_the_project_token_like_get(client, world):
     url = "/api/environments/@current/llm_prompts/?token=phc_bogus"
     assert client.get(url, **auth).status_code == 401
     assert client.head(url, **auth).status_code == 401
+
+
+def test_form_encoded_null_prompt_is_a_null_error_everywhere(client, world, P):
+    auth = {**bearer(world.k_rw), "content_type": "application/x-www-form-urlencoded"}
+    expected = validation("prompt", "null", "This field may not be null.")
+    response = client.post(f"{P}/", "name=fnull&prompt=null", **auth)
+    assert response.status_code == 400 and response.json() == expected
+    row = client.post(f"{P}/", {"name": "fnull", "prompt": "v1"}, format="json", **bearer(world.k_rw)).json()
+    response = client.patch(f"{P}/name/fnull/", "prompt=null&base_version=1", **auth)
+    assert response.status_code == 400 and response.json() == expected
+    response = client.patch(f"{P}/{row['id']}/", "prompt=null", **auth)
+    assert response.status_code == 400 and response.json() == expected
+    assert LLMPrompt.objects.filter(team=world.team, name="fnull").count() == 1

@@ -47,7 +47,14 @@ class Command(BaseCommand):
             raise CommandError("--email must be an email address.")
         user = User.objects.filter(email__iexact=email).first() or User.objects.create_user(email=email)
 
-        org_name = options["organization"]
+        org_name = options["organization"].strip()
+        project_name = options["project"].strip()
+        for label, value, model_field in (
+            ("--organization", org_name, Organization._meta.get_field("name")),
+            ("--project", project_name, Team._meta.get_field("name")),
+        ):
+            if not value or len(value) > model_field.max_length:
+                raise CommandError(f"{label} must be 1 to {model_field.max_length} characters.")
         organization = (
             Organization.objects.filter(name=org_name, memberships__user=user).order_by("created_at").first()
             or Organization.objects.filter(name=org_name).order_by("created_at").first()
@@ -58,9 +65,9 @@ class Command(BaseCommand):
             organization.is_ai_data_processing_approved = True
             organization.save(update_fields=["is_ai_data_processing_approved", "updated_at"])
 
-        team = Team.objects.filter(organization=organization, name=options["project"]).order_by("id").first()
+        team = Team.objects.filter(organization=organization, name=project_name).order_by("id").first()
         if team is None:
-            team = services.create_project(organization=organization, name=options["project"])
+            team = services.create_project(organization=organization, name=project_name)
 
         has_owner = OrganizationMembership.objects.filter(
             organization=organization, level=OrganizationMembership.Level.OWNER
