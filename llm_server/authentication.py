@@ -6,6 +6,7 @@ from datetime import timedelta
 from urllib.parse import parse_qs
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
@@ -16,10 +17,11 @@ from llm_server.accounts.models import PersonalAPIKey, hash_key_value
 BEARER_PATTERN = re.compile(r"^\s*bearer\s+(\S{2,})\s*$", re.IGNORECASE)
 LAST_USED_GRANULARITY = timedelta(hours=1)
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+MULTIPART_CONTENT_TYPE = "multipart/form-data"
 
 
 def peek_body_field(request: Request, field: str, *, json_allowed: bool = True) -> str | None:
-    """Reads one top-level field of a JSON or form body without consuming DRF's parse.
+    """Reads one top-level field of a JSON, form or multipart body without consuming DRF's parse.
 
     Authentication runs before the view parses the body; going through `request.data` here would
     turn a malformed body into empty data and hide the parse error the client should get.
@@ -28,6 +30,16 @@ def peek_body_field(request: Request, field: str, *, json_allowed: bool = True) 
     if django_request.method in ("GET", "HEAD", "OPTIONS", "DELETE"):
         return None
     content_type = (django_request.content_type or "").lower()
+    if content_type == MULTIPART_CONTENT_TYPE:
+        # Django parses multipart once; DRF reuses that parse, so reading it here costs nothing.
+        # Too large / too many fields propagate (413/400); a malformed body just holds no key.
+        try:
+            value = django_request.POST.get(field)
+        except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
+            raise
+        except Exception:
+            return None
+        return value if isinstance(value, str) and value else None
     is_json = json_allowed and content_type == "application/json"
     if not is_json and content_type != FORM_CONTENT_TYPE:
         return None

@@ -253,3 +253,21 @@ def test_second_user_key_sees_own_membership(client, world):
     key = make_key(user, ["dataset:read"])
     assert client.get(url(world.t), **bearer(key)).status_code == 200
     assert client.get(url(world.team_b.id), **bearer(key)).status_code == 403
+
+
+def test_key_and_token_in_a_multipart_body(client, world):
+    """A multipart body is a form body too: its `personal_api_key` (and `token`) count."""
+    from tests.fixtures_app.models import Widget
+
+    response = client.post(
+        f"/api/projects/{world.missing_id}/test_widgets/",
+        {"personal_api_key": world.k_all, "token": world.team.api_token, "name": "multi"},
+        format="multipart",
+    )
+    assert response.status_code == 201, response.content
+    assert Widget.objects.filter(team=world.team, name="multi").exists()
+    response = client.post(
+        f"/api/projects/{world.t}/test_widgets/", {"personal_api_key": "phx_bad", "name": "x"}, format="multipart"
+    )
+    assert response.status_code == 401
+    assert response.json()["detail"] == "Personal API key found in request body is invalid."
