@@ -132,6 +132,8 @@ def get_version(
     row = queryset.first()
     if row is None:
         raise ObjectNotFound(name)
+    # Reported as "is this the history's latest version", which the stored flag already says.
+    row.is_latest = row.version == row.latest_version
     return row
 
 

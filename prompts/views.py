@@ -144,8 +144,6 @@ class PromptViewSet(
         query = PromptVersionQuerySerializer(query_params=request.query_params)
         query.is_valid(raise_exception=True)
         row = selectors.get_prompt(team=self.team, name=prompt_name, version=query.validated_data.get("version"))
-        if not row.is_latest and row.version == row.latest_version:
-            row.is_latest = True
         return Response(PromptPublicSerializer(row).data)
 
     @extend_schema(
