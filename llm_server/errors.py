@@ -15,12 +15,6 @@ from llm_server.domain import DomainValidationError, NameTaken
 logger = logging.getLogger("llm_server.errors")
 
 
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The request conflicts with the current state of the resource."
-    default_code = "conflict"
-
-
 class UnhandledError(exceptions.APIException):
     """What the client sees of any unexpected exception: a bare 500, nothing leaked."""
 
@@ -41,12 +35,6 @@ class TooManyFields(exceptions.APIException):
     default_detail = "The request has more form fields than this server accepts."
     default_code = "too_many_fields"
     default_type = "invalid_request"
-
-
-class ServiceUnavailable(exceptions.APIException):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "Service temporarily unavailable."
-    default_code = "service_unavailable"
 
 
 def report_exception(exc: BaseException, context: dict | None) -> None:
