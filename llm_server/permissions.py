@@ -93,8 +93,11 @@ class ProjectMembershipPermission(BasePermission):
         if not getattr(view, "project_based", False):
             return True
         team = view.team
-        if not OrganizationMembership.objects.filter(
-            user_id=request.user.pk, organization_id=team.organization_id
-        ).exists():
+        is_member = getattr(team, "caller_is_member", None)
+        if is_member is None:
+            is_member = OrganizationMembership.objects.filter(
+                user_id=request.user.pk, organization_id=team.organization_id
+            ).exists()
+        if not is_member:
             raise exceptions.PermissionDenied(self.message)
         return True

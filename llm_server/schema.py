@@ -59,10 +59,11 @@ class ScopedAutoSchema(AutoSchema):
         ):
             statuses["400"] = "Invalid input."
         for status_code, description in statuses.items():
-            responses.setdefault(
-                status_code,
-                {"description": description, "content": {"application/json": {"schema": component.ref}}},
-            )
+            responses.setdefault(status_code, {"description": description})
+        for status_code, response in responses.items():
+            # Declared 4xx responses without a body shape get the envelope too.
+            if status_code.startswith("4") and status_code != "405" and not response.get("content"):
+                response["content"] = {"application/json": {"schema": component.ref}}
 
     def _required_scopes(self, method: str) -> list[str] | None:
         if not getattr(self.view, "scope_object", None):

@@ -3,13 +3,14 @@
 import re
 from functools import cached_property
 
+from django.db.models import Exists, OuterRef
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 
-from llm_server.accounts.models import Team
+from llm_server.accounts.models import OrganizationMembership, Team
 from llm_server.authentication import peek_body_field
 from llm_server.permissions import APIScopePermission, ProjectMembershipPermission
 
@@ -43,6 +44,15 @@ def _project_token(request: Request) -> str | None:
 def resolve_team(request: Request, project_segment: str) -> Team:
     token = _project_token(request)
     teams = Team.objects.select_related("organization")
+    if request.user.is_authenticated:
+        # Membership comes with the project lookup, saving the permission check a query.
+        teams = teams.annotate(
+            caller_is_member=Exists(
+                OrganizationMembership.objects.filter(
+                    organization_id=OuterRef("organization_id"), user_id=request.user.pk
+                )
+            )
+        )
     if token:
         # A NUL byte cannot be in any token (and PostgreSQL rejects it in a query).
         team = teams.filter(api_token=token).first() if "\x00" not in token else None

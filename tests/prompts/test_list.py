@@ -144,10 +144,10 @@ def test_default_limit_is_100(api, world):
 
 
 # ---- query counts (no N+1) -------------------------------------------------------------------
-# Measured: list 5 (key, team, membership, count, page), get by name 4, resolve 5 (row + history page).
-LIST_QUERIES = 5
-GET_QUERIES = 4
-RESOLVE_QUERIES = 5
+# Measured: list 4 (key, team with membership, count, page), get by name 3, resolve 4 (row + history page).
+LIST_QUERIES = 4
+GET_QUERIES = 3
+RESOLVE_QUERIES = 4
 
 
 def _seed(world, prefix: str, count: int) -> None:
