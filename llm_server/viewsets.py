@@ -18,6 +18,8 @@ CURRENT_PROJECT = "@current"
 PROJECT_NOT_FOUND = "Project not found."
 TOKEN_PARAMS = ("token", "api_key")
 PROJECT_ID_PATTERN = re.compile(r"[0-9]+")
+ENVIRONMENTS_PREFIX = "/api/environments/"
+PROJECTS_PREFIX = "/api/projects/"
 
 PROJECT_ID_PARAMETER = OpenApiParameter(
     "project_id",
@@ -99,6 +101,17 @@ class ProjectScopedViewSet(viewsets.GenericViewSet):
     @cached_property
     def team(self) -> Team:
         return resolve_team(self.request, self.kwargs.get("project_id", ""))
+
+    def finalize_response(self, request: Request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        path = request._request.path
+        if path.startswith(ENVIRONMENTS_PREFIX):
+            # Upstream marks /api/environments/ as a deprecated alias of /api/projects/.
+            successor = PROJECTS_PREFIX + path[len(ENVIRONMENTS_PREFIX) :]
+            query = request._request.META.get("QUERY_STRING", "")
+            response["Deprecation"] = "true"
+            response["Link"] = f'<{successor}{"?" + query if query else ""}>; rel="successor-version"'
+        return response
 
     def get_serializer_context(self) -> dict:
         context = super().get_serializer_context()

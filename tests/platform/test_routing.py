@@ -277,3 +277,12 @@ def test_project_id_must_be_ascii_digits(client, world, segment):
     response = client.get(f"/api/projects/{segment.format(t=world.t)}/llm_prompts/", **bearer(world.k_all))
     assert response.status_code == 404
     assert response.json()["detail"] == "Project not found."
+
+
+def test_environments_prefix_points_to_its_projects_successor(client, world):
+    response = client.get(f"/api/environments/{world.t}/test_widgets/?limit=5", **bearer(world.k_all))
+    assert response.status_code == 200
+    assert response["Deprecation"] == "true"
+    assert response["Link"] == f'</api/projects/{world.t}/test_widgets/?limit=5>; rel="successor-version"'
+    response = client.get(f"/api/projects/{world.t}/test_widgets/", **bearer(world.k_all))
+    assert "Deprecation" not in response.headers and "Link" not in response.headers
