@@ -34,12 +34,16 @@ class OrganizationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Approve AI data processing (enables the LLM-backed endpoints)")
     def approve_ai_data_processing(self, request, queryset):
-        updated = queryset.update(is_ai_data_processing_approved=True)
+        updated = services.set_ai_data_processing_approved(
+            organization_ids=list(queryset.values_list("pk", flat=True)), approved=True
+        )
         self.message_user(request, f"Approved AI data processing for {updated} organization(s).")
 
     @admin.action(description="Revoke AI data processing approval")
     def revoke_ai_data_processing(self, request, queryset):
-        updated = queryset.update(is_ai_data_processing_approved=False)
+        updated = services.set_ai_data_processing_approved(
+            organization_ids=list(queryset.values_list("pk", flat=True)), approved=False
+        )
         self.message_user(request, f"Revoked AI data processing for {updated} organization(s).")
 
 
@@ -74,9 +78,7 @@ class ProjectAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
-            # The Team is what access checks read: keep its organization and name in step.
-            Team.objects.filter(project=obj).update(name=obj.name, organization=obj.organization)
+            services.update_project(project=obj, name=obj.name, organization=obj.organization)
             return
         # A new project gets its environment (Team) with the same id, through the service.
         team = services.create_project(organization=obj.organization, name=obj.name)

@@ -36,6 +36,21 @@ def create_project(*, organization: Organization, name: str) -> Team:
 
 
 @transaction.atomic
+def update_project(*, project: Project, name: str, organization: Organization) -> Project:
+    """Renames or moves a project; its Team, which access checks read, follows in the same write."""
+    project.name = name
+    project.organization = organization
+    project.save(update_fields=["name", "organization"])
+    Team.objects.filter(project=project).update(name=name, organization=organization)
+    return project
+
+
+def set_ai_data_processing_approved(*, organization_ids: list, approved: bool) -> int:
+    """Approves (or revokes) the LLM-backed endpoints for organizations; returns how many changed."""
+    return Organization.objects.filter(pk__in=organization_ids).update(is_ai_data_processing_approved=approved)
+
+
+@transaction.atomic
 def add_member(
     *,
     user: User,

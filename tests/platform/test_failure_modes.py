@@ -101,3 +101,15 @@ def test_moving_a_project_in_the_admin_moves_its_environment(client, world):
     client.logout()
     response = client.get(url(world.t, "test_widgets"), **bearer(world.k_all))
     assert response.status_code == 403
+
+
+def test_multipart_body_over_the_limit_is_413_even_with_the_key_in_it(client, world, settings):
+    """The key lookup reads multipart fields first; an oversized body is still a 413, not a 401."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = client.post(
+        url(world.t, "test_widgets"),
+        {"personal_api_key": world.k_all, "name": "x" * 2000},
+        format="multipart",
+    )
+    assert response.status_code == 413
+    assert response.json()["code"] == "request_too_large"

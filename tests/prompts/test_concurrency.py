@@ -52,6 +52,13 @@ def run_together(calls: list[Callable[[], requests.Response]]) -> list[requests.
     return results  # type: ignore[return-value]
 
 
+def two_version_history(world, name: str) -> LLMPrompt:
+    """Seeds `name` at v1 and v2 through the services; returns the v1 row."""
+    first = services.create_prompt(team=world.team, name=name, prompt="v1", created_by=world.user)
+    services.publish_prompt(team=world.team, name=name, prompt="v2", base_version=1, created_by=world.user)
+    return first
+
+
 def assert_history_is_sound(team, name: str, versions: int) -> None:
     rows = list(LLMPrompt.objects.filter(team=team, name=name, deleted=False).order_by("version"))
     assert [row.version for row in rows] == list(range(1, versions + 1))
@@ -150,8 +157,7 @@ def test_archive_racing_a_publish_leaves_no_version_behind(live_server, world, l
     archiver, publisher = live_session(world.k_rw), live_session(world.k_rw)
     for round_ in range(ROUNDS):
         name = f"archive-race-{round_}"
-        services.create_prompt(team=world.team, name=name, prompt="v1", created_by=world.user)
-        services.publish_prompt(team=world.team, name=name, prompt="v2", base_version=1, created_by=world.user)
+        two_version_history(world, name)
 
         archive, publish = run_together(
             [
@@ -174,8 +180,7 @@ def test_rename_racing_a_publish_keeps_each_history_whole(live_server, world, li
     renamer, publisher = live_session(world.k_rw), live_session(world.k_rw)
     for round_ in range(ROUNDS):
         name, new_name = f"rename-race-{round_}", f"renamed-{round_}"
-        first = services.create_prompt(team=world.team, name=name, prompt="v1", created_by=world.user)
-        services.publish_prompt(team=world.team, name=name, prompt="v2", base_version=1, created_by=world.user)
+        first = two_version_history(world, name)
 
         rename, publish = run_together(
             [
@@ -199,8 +204,7 @@ def test_rename_racing_a_create_of_the_same_name_never_errors(live_server, world
     renamer, creator = live_session(world.k_rw), live_session(world.k_rw)
     for round_ in range(ROUNDS):
         source, target = f"src-{round_}", f"target-{round_}"
-        first = services.create_prompt(team=world.team, name=source, prompt="v1", created_by=world.user)
-        services.publish_prompt(team=world.team, name=source, prompt="v2", base_version=1, created_by=world.user)
+        first = two_version_history(world, source)
         rename, create = run_together(
             [
                 lambda row_id=first.id, target=target: renamer.patch(

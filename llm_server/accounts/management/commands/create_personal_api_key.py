@@ -61,9 +61,8 @@ class Command(BaseCommand):
         )
         if organization is None:
             organization = services.create_organization(name=org_name)
-        if options["approve_ai_data_processing"] and not organization.is_ai_data_processing_approved:
-            organization.is_ai_data_processing_approved = True
-            organization.save(update_fields=["is_ai_data_processing_approved", "updated_at"])
+        if options["approve_ai_data_processing"]:
+            services.set_ai_data_processing_approved(organization_ids=[organization.pk], approved=True)
 
         team = Team.objects.filter(organization=organization, name=project_name).order_by("id").first()
         if team is None:
