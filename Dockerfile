@@ -11,6 +11,8 @@ RUN useradd --create-home --uid 1000 app
 COPY pyproject.toml README.md manage.py ./
 COPY llm_server ./llm_server
 COPY prompts ./prompts
+COPY skills ./skills
+COPY datasets ./datasets
 RUN pip install . && python manage.py collectstatic --noinput --verbosity 0 \
     && mkdir -p /app/var && chown -R app /app/var
 

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "llm_server.accounts",
     "prompts",
+    "skills",
+    "datasets",
 ]
 
 MIDDLEWARE = [

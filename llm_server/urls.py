@@ -5,7 +5,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from llm_server import errors
 from llm_server.health import health
 from llm_server.routers import project_routes
+from datasets.urls import router as datasets_router
 from prompts.urls import router as prompts_router
+from skills.urls import router as skills_router
 
 urlpatterns = [
     path("_health", health, name="health"),
@@ -13,6 +15,8 @@ urlpatterns = [
     re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
     re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     *project_routes(prompts_router),
+    *project_routes(skills_router),
+    *project_routes(datasets_router),
 ]
 
 # Must stay last: any other /api/ path is an unknown endpoint, answered without authentication.

@@ -52,5 +52,5 @@ def test_web_migrates_serves_with_gunicorn_and_checks_health():
 
 def test_dockerfile_copies_every_app_package():
     dockerfile = (ROOT / "Dockerfile").read_text()
-    for package in ("llm_server", "prompts"):
+    for package in ("llm_server", "prompts", "skills", "datasets"):
         assert f"COPY {package} ./{package}" in dockerfile

@@ -1,0 +1,3 @@
+from llm_server.routers import OptionalSlashRouter
+
+router = OptionalSlashRouter()
