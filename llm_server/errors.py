@@ -58,11 +58,24 @@ def exception_handler(exc: BaseException, context: dict | None) -> Response | No
         report_exception(exc, context)
         exc = UnhandledError()
     response = hog_exception_handler(exc, context)
+    _name_list_field(response)
     # DRF puts the authenticator's challenge on 401s as `auth_header`; the hog handler drops it.
     auth_header = getattr(exc, "auth_header", None)
     if response is not None and auth_header:
         response["WWW-Authenticate"] = auth_header
     return response
+
+
+NON_FIELD_SUFFIX = "__non_field_errors"
+
+
+def _name_list_field(response: Response | None) -> None:
+    """An error about a list as a whole (too many items, empty, not a list) names the list:
+    `files`, not `files__non_field_errors` as the envelope library spells it for nested fields."""
+    data = getattr(response, "data", None)
+    attr = data.get("attr") if isinstance(data, dict) else None
+    if isinstance(attr, str) and attr.endswith(NON_FIELD_SUFFIX):
+        data["attr"] = attr[: -len(NON_FIELD_SUFFIX)] or None
 
 
 def _default_code(exc: BaseException) -> str:
@@ -98,7 +111,9 @@ def handler400(request, exception=None) -> JsonResponse:
 
 
 def handler403(request, exception=None) -> JsonResponse:
-    return envelope(403, "authentication_error", "permission_denied", "You do not have permission to perform this action.")
+    return envelope(
+        403, "authentication_error", "permission_denied", "You do not have permission to perform this action."
+    )
 
 
 def handler500(request) -> JsonResponse:

@@ -11,7 +11,9 @@ COMPACT = {"separators": (",", ":")}
 def health(request) -> HttpResponse:
     """200 when the database answers a query, 503 otherwise (used by container health checks)."""
     if request.method not in ("GET", "HEAD"):
-        response = envelope(405, "invalid_request", "method_not_allowed", f'Method "{request.method}" not allowed.')
+        response = envelope(
+            405, "invalid_request", "method_not_allowed", f'Method "{request.method}" not allowed.'
+        )
         response["Allow"] = "GET, HEAD"
         return response
     try:
@@ -19,5 +21,7 @@ def health(request) -> HttpResponse:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception:
-        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503, json_dumps_params=COMPACT)
+        return JsonResponse(
+            {"status": "unavailable", "database": "unreachable"}, status=503, json_dumps_params=COMPACT
+        )
     return JsonResponse({"status": "ok"}, json_dumps_params=COMPACT)

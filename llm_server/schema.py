@@ -44,7 +44,10 @@ class ScopedAutoSchema(AutoSchema):
     def _add_error_responses(self, operation: dict, method: str, registry) -> None:
         """Every operation can fail with the envelope; document the statuses it can produce."""
         component = ResolvedComponent(
-            name="ErrorEnvelope", type=ResolvedComponent.SCHEMA, object="ErrorEnvelope", schema=ERROR_ENVELOPE_SCHEMA
+            name="ErrorEnvelope",
+            type=ResolvedComponent.SCHEMA,
+            object="ErrorEnvelope",
+            schema=ERROR_ENVELOPE_SCHEMA,
         )
         registry.register_on_missing(component)
         responses = operation.setdefault("responses", {})

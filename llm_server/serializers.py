@@ -84,6 +84,18 @@ def unstorable_json_reason(value: Any) -> str | None:
     return None
 
 
+class StorableCharField(serializers.CharField):
+    """A string the database can store: DRF's CharField (trimmed, no U+0000) without lone
+    surrogates, which PostgreSQL cannot encode and would answer with a server error."""
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        reason = _unstorable_string(value)
+        if reason:
+            raise serializers.ValidationError(f"This field {reason}.", code="invalid_input")
+        return value
+
+
 class StorableJSONField(serializers.JSONField):
     """A JSON field whose value the database can store (see unstorable_json_reason)."""
 
@@ -111,14 +123,18 @@ class StorableJSONField(serializers.JSONField):
 class RecordNameField(serializers.CharField):
     """A versioned record's name: ≤255 chars, not `new`, letters/digits/`-`/`_` only."""
 
+    max_name_length = NAME_MAX_LENGTH
+    # The first rule a name breaks, as (message, code); resources with stricter names override it.
+    name_rules = staticmethod(name_errors)
+
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", NAME_MAX_LENGTH)
+        kwargs.setdefault("max_length", self.max_name_length)
         super().__init__(**kwargs)
 
     def run_validators(self, value: str) -> None:
         # Length first, then the name rules, so only the first broken rule is reported.
         super().run_validators(value)
-        problem = name_errors(value)
+        problem = self.name_rules(value)
         if problem:
             message, code = problem
             raise serializers.ValidationError(message, code=code)
@@ -131,3 +147,31 @@ class QueryParamsSerializer(serializers.Serializer):
         if query_params is not None:
             kwargs["data"] = {key: value for key, value in query_params.items() if value.strip() != ""}
         super().__init__(*args, **kwargs)
+
+
+# Resolve's `offset` beyond any history (a larger one would overflow the database's OFFSET).
+MAX_RESOLVE_OFFSET = 2**31 - 1
+
+
+class VersionQuerySerializer(QueryParamsSerializer):
+    """`?version=N` of a GET by name."""
+
+    version = serializers.IntegerField(min_value=1, required=False)
+
+
+class ResolveQuerySerializer(QueryParamsSerializer):
+    """Query of a resolve route: which version to return and which page of the history."""
+
+    version = serializers.IntegerField(min_value=1, required=False)
+    version_id = serializers.UUIDField(required=False)
+    offset = serializers.IntegerField(min_value=0, required=False)
+    before_version = serializers.IntegerField(min_value=1, required=False)
+    limit = serializers.IntegerField(min_value=1, max_value=100, required=False, default=50)
+
+    def validate_offset(self, value: int) -> int:
+        return min(value, MAX_RESOLVE_OFFSET)
+
+    def validate(self, attrs: dict) -> dict:
+        if "offset" in attrs and "before_version" in attrs:
+            raise serializers.ValidationError("Use either offset or before_version, not both.")
+        return attrs

@@ -2,10 +2,10 @@ from django.contrib import admin
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from datasets.urls import router as datasets_router
 from llm_server import errors
 from llm_server.health import health
 from llm_server.routers import project_routes
-from datasets.urls import router as datasets_router
 from prompts.urls import router as prompts_router
 from skills.urls import router as skills_router
 

@@ -8,6 +8,7 @@ row per name, and publish locks the latest row before it decides the next number
 
 import re
 import zlib
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, connection, models, transaction
@@ -69,6 +70,10 @@ class VersionedRecord(SoftDeleteModel):
 
 
 Record = TypeVar("Record", bound=VersionedRecord)
+# A new version's content: fixed, or computed from the (locked) current latest row.
+Content = dict[str, Any] | Callable[[Any], dict[str, Any]]
+# Writes the rows that belong to a just-inserted version (e.g. a skill's files), in its transaction.
+AfterInsert = Callable[[Any], None]
 
 
 def name_errors(value: str) -> tuple[str, str] | None:
@@ -100,9 +105,7 @@ def with_history_stats(queryset: models.QuerySet) -> models.QuerySet:
     history = model.objects.filter(team_id=OuterRef("team_id"), name=OuterRef("name"), deleted=False)
     return queryset.annotate(
         latest_version=Subquery(history.order_by("-version").values("version")[:1]),
-        version_count=Subquery(
-            history.order_by().values("team_id").annotate(n=Count("id")).values("n")[:1]
-        ),
+        version_count=Subquery(history.order_by().values("team_id").annotate(n=Count("id")).values("n")[:1]),
         first_version_created_at=Coalesce(
             Subquery(history.filter(version=1).values("created_at")[:1]), F("created_at")
         ),
@@ -147,7 +150,12 @@ def version_page(
     before_version: int | None = None,
 ) -> tuple[list[Record], bool]:
     """A page of a history, newest first, and whether more rows follow it."""
-    queryset = active_rows(model, team=team, name=name).select_related("created_by")
+    # Summaries only: a version's content (which may be megabytes) is not read.
+    queryset = (
+        active_rows(model, team=team, name=name)
+        .select_related("created_by")
+        .only("id", "version", "created_at", "is_latest", "created_by")
+    )
     if before_version is not None:
         queryset = queryset.filter(version__lt=before_version)
         offset = 0
@@ -185,7 +193,13 @@ def _raise_if_name_taken(model: type[Record], team: Team, name: str) -> None:
 
 
 def create_history(
-    model: type[Record], *, team: Team, name: str, created_by: User | None, content: dict[str, Any]
+    model: type[Record],
+    *,
+    team: Team,
+    name: str,
+    created_by: User | None,
+    content: dict[str, Any],
+    after_insert: AfterInsert | None = None,
 ) -> Record:
     """Starts a history at version 1. A name whose history is archived starts afresh."""
     with transaction.atomic():
@@ -201,6 +215,8 @@ def create_history(
                 raise
             # A concurrent create of the same name won the unique constraint.
             raise NameTaken(name, attr="name") from exc
+        if after_insert is not None:
+            after_insert(row)
     return row
 
 
@@ -230,17 +246,25 @@ def publish_version(
     *,
     team: Team,
     name: str,
-    base_version: int,
+    base_version: int | None,
     created_by: User | None,
-    content: dict[str, Any],
+    content: Content,
+    after_insert: AfterInsert | None = None,
 ) -> Record:
-    """Appends version `base_version + 1` if `base_version` is still the latest."""
+    """Appends the next version if `base_version` is still the latest (None: no check).
+
+    `content` may be a function of the current latest row, called while that row is locked, so
+    edits are applied to exactly the version they replace. Any domain error it raises aborts the
+    publish with nothing written.
+    """
     with transaction.atomic():
         current = _lock_latest(model, team, name)
-        if base_version != current.version:
+        if base_version is not None and base_version != current.version:
             raise VersionConflict(current.version)
         if current.version >= model.MAX_VERSION:
             raise VersionLimitReached(model.MAX_VERSION)
+        if callable(content):
+            content = content(current)
         # A queryset update moves only the flag: the old row's content and updated_at stay as written.
         model.objects.filter(pk=current.pk).update(is_latest=False)
         try:
@@ -257,6 +281,8 @@ def publish_version(
             if not is_unique_violation(exc):
                 raise
             raise VersionConflict(current.version + 1) from exc
+        if after_insert is not None:
+            after_insert(row)
     return row
 
 
@@ -295,12 +321,24 @@ def rename_history(model: type[Record], *, team: Team, name: str, new_name: str)
 
 
 def duplicate_latest(
-    model: type[Record], *, team: Team, name: str, new_name: str, created_by: User | None
+    model: type[Record],
+    *,
+    team: Team,
+    name: str,
+    new_name: str,
+    created_by: User | None,
+    copy_children: Callable[[Any, Any], None] | None = None,
 ) -> Record:
-    """Starts `new_name` at version 1 with the content of `name`'s latest version."""
+    """Starts `new_name` at version 1 with the content of `name`'s latest version.
+
+    `copy_children(source, new_row)` copies rows that belong to a version (a skill's files).
+    """
     source = get_version(model, team=team, name=name)
     content = {field: getattr(source, field) for field in model.CONTENT_FIELDS}
+    after_insert = (lambda row: copy_children(source, row)) if copy_children else None
     try:
-        return create_history(model, team=team, name=new_name, created_by=created_by, content=content)
+        return create_history(
+            model, team=team, name=new_name, created_by=created_by, content=content, after_insert=after_insert
+        )
     except NameTaken as exc:
         raise NameTaken(new_name, attr="new_name") from exc

@@ -19,8 +19,18 @@ class LLMPromptAdmin(admin.ModelAdmin):
     list_select_related = ["team", "created_by"]
     ordering = ["team", "name", "-version"]
     readonly_fields = [
-        "id", "team", "name", "version", "is_latest", "deleted", "deleted_at", "prompt",
-        "created_by", "created_at", "updated_at", "history",
+        "id",
+        "team",
+        "name",
+        "version",
+        "is_latest",
+        "deleted",
+        "deleted_at",
+        "prompt",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "history",
     ]
     fields = readonly_fields
     actions = ["archive_histories"]

@@ -40,9 +40,9 @@ def list_latest_prompts(*, team: Team, search: str | None = None, order_by: str 
 
 def prompt_rows_with_stats(*, team: Team) -> QuerySet:
     """Active rows of any version, with their history's derived fields (for the id routes)."""
-    return versioning.with_history_stats(
-        versioning.active_rows(LLMPrompt, team=team)
-    ).select_related("created_by")
+    return versioning.with_history_stats(versioning.active_rows(LLMPrompt, team=team)).select_related(
+        "created_by"
+    )
 
 
 def get_prompt(*, team: Team, name: str, version: int | None = None, row_id=None) -> LLMPrompt:

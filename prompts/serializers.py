@@ -6,7 +6,6 @@ from typing import Any
 from rest_framework import serializers
 
 from llm_server.serializers import (
-    QueryParamsSerializer,
     RecordNameField,
     StorableJSONField,
     UserBasicSerializer,
@@ -14,8 +13,6 @@ from llm_server.serializers import (
 from prompts.models import LLMPrompt
 
 MAX_PROMPT_BYTES = 1_000_000
-# Resolve's `offset` beyond any history (a larger one would overflow the database's OFFSET).
-MAX_RESOLVE_OFFSET = 2**31 - 1
 
 
 def compact_json_size(value: Any) -> int:
@@ -104,26 +101,6 @@ class PromptLegacyPatchSerializer(PromptLegacyUpdateSerializer):
     prompt = PromptPayloadField(required=False)
 
 
-class PromptVersionQuerySerializer(QueryParamsSerializer):
-    version = serializers.IntegerField(min_value=1, required=False)
-
-
-class PromptResolveQuerySerializer(QueryParamsSerializer):
-    version = serializers.IntegerField(min_value=1, required=False)
-    version_id = serializers.UUIDField(required=False)
-    offset = serializers.IntegerField(min_value=0, required=False)
-    before_version = serializers.IntegerField(min_value=1, required=False)
-    limit = serializers.IntegerField(min_value=1, max_value=100, required=False, default=50)
-
-    def validate_offset(self, value: int) -> int:
-        return min(value, MAX_RESOLVE_OFFSET)
-
-    def validate(self, attrs: dict) -> dict:
-        if "offset" in attrs and "before_version" in attrs:
-            raise serializers.ValidationError("Use either offset or before_version, not both.")
-        return attrs
-
-
 class PromptVersionSummarySerializer(serializers.ModelSerializer):
     created_by = UserBasicSerializer(read_only=True, allow_null=True)
 
@@ -137,12 +114,3 @@ class PromptResolveSerializer(serializers.Serializer):
     prompt = PromptSerializer()
     versions = PromptVersionSummarySerializer(many=True)
     has_more = serializers.BooleanField()
-
-
-class PromptNotFoundSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
-class PromptConflictSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    current_version = serializers.IntegerField()

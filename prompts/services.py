@@ -72,7 +72,9 @@ def update_prompt_by_id(
             )
         # Re-read with the history's derived fields as they stand before any archive.
         result = (
-            versioning.with_history_stats(LLMPrompt.objects.filter(pk=result.pk)).select_related("created_by").get()
+            versioning.with_history_stats(LLMPrompt.objects.filter(pk=result.pk))
+            .select_related("created_by")
+            .get()
         )
         if deleted:
             archive_prompt(team=team, name=current_name)

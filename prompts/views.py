@@ -1,8 +1,5 @@
 """HTTP layer of prompts: validates input, calls services/selectors, maps domain errors."""
 
-from collections.abc import Callable
-from functools import wraps
-
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status
@@ -10,67 +7,37 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from llm_server.domain import NameTaken, ObjectNotFound, VersionConflict, VersionLimitReached
-from llm_server.errors import validation_error
 from llm_server.permissions import required_scopes
+from llm_server.serializers import ResolveQuerySerializer, VersionQuerySerializer
 from llm_server.soft_delete import ForbidDestroyMixin
+from llm_server.versioned_views import (
+    ConflictBodySerializer,
+    HistoryMessages,
+    NotFoundBodySerializer,
+    history_errors,
+)
 from llm_server.viewsets import ProjectScopedViewSet
 from prompts import selectors, services
 from prompts.models import LLMPrompt
 from prompts.serializers import (
-    PromptConflictSerializer,
     PromptCreateSerializer,
     PromptDuplicateSerializer,
     PromptLegacyPatchSerializer,
     PromptLegacyUpdateSerializer,
-    PromptNotFoundSerializer,
     PromptPublicSerializer,
     PromptPublishSerializer,
-    PromptResolveQuerySerializer,
     PromptResolveSerializer,
     PromptSerializer,
-    PromptVersionQuerySerializer,
     PromptVersionSummarySerializer,
 )
 
-NAME_TAKEN_MESSAGE = "A prompt with this name already exists."
-CONFLICT_MESSAGE = "The prompt changed since you opened it. Reload the latest version and try again."
-LIMIT_MESSAGE = (
-    "Prompt has reached the maximum of {limit} versions. "
-    "Archive and recreate the prompt to continue publishing."
-)
+PROMPT_MESSAGES = HistoryMessages("prompt")
 NAME_PATH = r"(?P<prompt_name>[^/]+)"
 
 NAME_PARAMETER = OpenApiParameter("prompt_name", OpenApiTypes.STR, OpenApiParameter.PATH)
-NOT_FOUND_RESPONSE = OpenApiResponse(PromptNotFoundSerializer, description="No active prompt with this name.")
-
-
-def not_found_by_name(name: str) -> Response:
-    return Response({"detail": f"Prompt with name '{name}' not found."}, status=status.HTTP_404_NOT_FOUND)
-
-
-def prompt_errors(view_method: Callable) -> Callable:
-    """Maps the domain errors of prompt writes and reads to the prompts spec's responses."""
-
-    @wraps(view_method)
-    def wrapper(self, request: Request, *args, **kwargs):
-        try:
-            return view_method(self, request, *args, **kwargs)
-        except ObjectNotFound as exc:
-            return not_found_by_name(kwargs.get("prompt_name") or exc.message)
-        except NameTaken as exc:
-            raise validation_error(NAME_TAKEN_MESSAGE, attr=exc.attr or "name", code="unique") from exc
-        except VersionConflict as exc:
-            return Response(
-                {"detail": CONFLICT_MESSAGE, "current_version": exc.current_version},
-                status=status.HTTP_409_CONFLICT,
-            )
-        except VersionLimitReached as exc:
-            return Response(
-                {"detail": LIMIT_MESSAGE.format(limit=exc.limit)}, status=status.HTTP_400_BAD_REQUEST
-            )
-
-    return wrapper
+NOT_FOUND_RESPONSE = OpenApiResponse(NotFoundBodySerializer, description="No active prompt with this name.")
+# Maps the domain errors of prompt writes and reads to the prompts spec's responses.
+prompt_errors = history_errors(PROMPT_MESSAGES, name_kwarg="prompt_name")
 
 
 @extend_schema(tags=["llm_prompts"])
@@ -122,14 +89,16 @@ class PromptViewSet(
         row = services.create_prompt(team=self.team, created_by=request.user, **serializer.validated_data)
         return self._respond(row, status.HTTP_201_CREATED)
 
-    def _respond(self, row, status_code: int = status.HTTP_200_OK, serializer_class=PromptSerializer) -> Response:
+    def _respond(
+        self, row, status_code: int = status.HTTP_200_OK, serializer_class=PromptSerializer
+    ) -> Response:
         fresh = selectors.get_prompt(team=self.team, name=row.name, row_id=row.pk)
         return Response(serializer_class(fresh).data, status=status_code)
 
     # ---- by name -----------------------------------------------------------------------------
 
     @extend_schema(
-        parameters=[NAME_PARAMETER, PromptVersionQuerySerializer],
+        parameters=[NAME_PARAMETER, VersionQuerySerializer],
         responses={200: PromptPublicSerializer, 404: NOT_FOUND_RESPONSE},
     )
     @action(
@@ -141,9 +110,11 @@ class PromptViewSet(
     @prompt_errors
     def by_name(self, request: Request, prompt_name: str, **kwargs) -> Response:
         """Latest version of a prompt, or `?version=N`. This is what the SDKs call."""
-        query = PromptVersionQuerySerializer(query_params=request.query_params)
+        query = VersionQuerySerializer(query_params=request.query_params)
         query.is_valid(raise_exception=True)
-        row = selectors.get_prompt(team=self.team, name=prompt_name, version=query.validated_data.get("version"))
+        row = selectors.get_prompt(
+            team=self.team, name=prompt_name, version=query.validated_data.get("version")
+        )
         return Response(PromptPublicSerializer(row).data)
 
     @extend_schema(
@@ -153,7 +124,7 @@ class PromptViewSet(
             200: PromptSerializer,
             400: OpenApiResponse(description="Invalid body, or the history reached 2000 versions."),
             404: NOT_FOUND_RESPONSE,
-            409: OpenApiResponse(PromptConflictSerializer, description="`base_version` is not the latest."),
+            409: OpenApiResponse(ConflictBodySerializer, description="`base_version` is not the latest."),
         },
     )
     @by_name.mapping.patch
@@ -206,7 +177,7 @@ class PromptViewSet(
         return self._respond(row, status.HTTP_201_CREATED)
 
     @extend_schema(
-        parameters=[NAME_PARAMETER, PromptResolveQuerySerializer],
+        parameters=[NAME_PARAMETER, ResolveQuerySerializer],
         responses={200: PromptResolveSerializer, 404: NOT_FOUND_RESPONSE},
     )
     @action(
@@ -218,7 +189,7 @@ class PromptViewSet(
     @prompt_errors
     def resolve(self, request: Request, prompt_name: str, **kwargs) -> Response:
         """A prompt (latest, `version` or `version_id`) with a page of its version history."""
-        query = PromptResolveQuerySerializer(query_params=request.query_params)
+        query = ResolveQuerySerializer(query_params=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
         row = selectors.get_prompt(
@@ -247,7 +218,7 @@ class PromptViewSet(
 
     @extend_schema(
         request=PromptLegacyUpdateSerializer,
-        responses={200: PromptSerializer, 409: OpenApiResponse(PromptConflictSerializer)},
+        responses={200: PromptSerializer, 409: OpenApiResponse(ConflictBodySerializer)},
     )
     @prompt_errors
     def update(self, request: Request, *args, partial: bool = False, **kwargs) -> Response:
@@ -257,12 +228,14 @@ class PromptViewSet(
         serializer_class = PromptLegacyPatchSerializer if partial else PromptLegacyUpdateSerializer
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
-        result = services.update_prompt_by_id(team=self.team, row=row, created_by=request.user, **serializer.validated_data)
+        result = services.update_prompt_by_id(
+            team=self.team, row=row, created_by=request.user, **serializer.validated_data
+        )
         return Response(PromptSerializer(result).data)
 
     @extend_schema(
         request=PromptLegacyPatchSerializer,
-        responses={200: PromptSerializer, 409: OpenApiResponse(PromptConflictSerializer)},
+        responses={200: PromptSerializer, 409: OpenApiResponse(ConflictBodySerializer)},
     )
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
         """Legacy partial update by id: `prompt` publishes a new version (409 unless the addressed

@@ -3,11 +3,13 @@
 from dataclasses import dataclass
 
 import pytest
+import requests
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from llm_server.accounts.models import Organization, Team, User
 from tests.factories import OrganizationFactory, UserFactory, make_key, make_member, make_team
+from tests.live import session_for
 
 
 def bearer(key: str) -> dict[str, str]:
@@ -77,3 +79,19 @@ def other_member(world) -> tuple[User, str]:
     user = UserFactory(email="b@example.com")
     make_member(user, world.org_b)
     return user, make_key(user, ["*"])
+
+
+@pytest.fixture
+def live_session():
+    """`live_session(key)`: a requests session signed with the key, closed after the test so no
+    keep-alive connection holds a live-server thread open past the end of the run."""
+    opened: list[requests.Session] = []
+
+    def make(key: str) -> requests.Session:
+        session = session_for(key)
+        opened.append(session)
+        return session
+
+    yield make
+    for session in opened:
+        session.close()

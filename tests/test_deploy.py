@@ -16,7 +16,11 @@ def compose() -> dict:
 
 def read_env_names() -> set[str]:
     """Every environment variable the settings module reads."""
-    return set(re.findall(r"""(?:environ\.get|environ\[|env_bool|env_list)\(?\s*["']([A-Z_]+)["']""", SETTINGS_SOURCE))
+    return set(
+        re.findall(
+            r"""(?:environ\.get|environ\[|env_bool|env_list)\(?\s*["']([A-Z_]+)["']""", SETTINGS_SOURCE
+        )
+    )
 
 
 def test_services_and_ports():

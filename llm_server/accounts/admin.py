@@ -74,7 +74,11 @@ class ProjectAdmin(admin.ModelAdmin):
         return ["created_at"] if obj is None else self.readonly_fields
 
     def get_fields(self, request, obj=None):
-        return ["organization", "name"] if obj is None else ["id", "organization", "name", "api_token", "created_at"]
+        return (
+            ["organization", "name"]
+            if obj is None
+            else ["id", "organization", "name", "api_token", "created_at"]
+        )
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -93,7 +97,16 @@ class TeamAdmin(admin.ModelAdmin):
     list_filter = ["organization"]
     search_fields = ["name", "id", "api_token"]
     # Edited through its Project, so the two never disagree.
-    readonly_fields = ["id", "uuid", "name", "project", "organization", "api_token", "created_at", "updated_at"]
+    readonly_fields = [
+        "id",
+        "uuid",
+        "name",
+        "project",
+        "organization",
+        "api_token",
+        "created_at",
+        "updated_at",
+    ]
     fields = ["id", "uuid", "name", "organization", "project", "api_token", "created_at", "updated_at"]
 
     def has_add_permission(self, request) -> bool:
@@ -112,7 +125,15 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"fields": ["email", "password", "uuid", "distinct_id"]}),
         (
             "Profile",
-            {"fields": ["first_name", "last_name", "role_at_organization", "is_email_verified", "hedgehog_config"]},
+            {
+                "fields": [
+                    "first_name",
+                    "last_name",
+                    "role_at_organization",
+                    "is_email_verified",
+                    "hedgehog_config",
+                ]
+            },
         ),
         ("Current context", {"fields": ["current_organization", "current_team"]}),
         ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
@@ -159,7 +180,9 @@ class PersonalAPIKeyCreationForm(forms.ModelForm):
             ids = [int(t) for t in text.split(",") if t.strip()]
         except ValueError as exc:
             raise forms.ValidationError("Scoped projects must be comma-separated integer ids.") from exc
-        known = set(Team.objects.filter(pk__in=[i for i in ids if 0 < i < 2**63]).values_list("pk", flat=True))
+        known = set(
+            Team.objects.filter(pk__in=[i for i in ids if 0 < i < 2**63]).values_list("pk", flat=True)
+        )
         unknown = [i for i in ids if i not in known]
         if unknown:
             raise forms.ValidationError(f"Unknown project id: {unknown[0]}.")
@@ -183,8 +206,15 @@ class PersonalAPIKeyAdmin(admin.ModelAdmin):
     list_filter = ["created_at", "last_used_at"]
     search_fields = ["label", "user__email", "mask_value", "id"]
     readonly_fields = [
-        "id", "user", "mask_value", "scopes", "scoped_teams", "scoped_organizations",
-        "created_at", "last_used_at", "last_rolled_at",
+        "id",
+        "user",
+        "mask_value",
+        "scopes",
+        "scoped_teams",
+        "scoped_organizations",
+        "created_at",
+        "last_used_at",
+        "last_rolled_at",
     ]
     fields = [*readonly_fields[:2], "label", *readonly_fields[2:]]
     autocomplete_fields = ["user"]

@@ -196,4 +196,3 @@ class PersonalAPIKey(models.Model):
     def set_raw_value(self, raw_key: str) -> None:
         self.secure_value = hash_key_value(raw_key)
         self.mask_value = mask_key_value(raw_key)
-

@@ -47,7 +47,9 @@ def update_project(*, project: Project, name: str, organization: Organization) -
 
 def set_ai_data_processing_approved(*, organization_ids: list, approved: bool) -> int:
     """Approves (or revokes) the LLM-backed endpoints for organizations; returns how many changed."""
-    return Organization.objects.filter(pk__in=organization_ids).update(is_ai_data_processing_approved=approved)
+    return Organization.objects.filter(pk__in=organization_ids).update(
+        is_ai_data_processing_approved=approved
+    )
 
 
 @transaction.atomic
@@ -93,18 +95,26 @@ def _clean_key_fields(
     orgs = sorted({str(o) for o in scoped_organizations}) if scoped_organizations else None
     # A key scoped to nothing that exists could never be used; say so now rather than 403 later.
     if teams:
-        known = set(Team.objects.filter(pk__in=[t for t in teams if 0 < t < 2**63]).values_list("pk", flat=True))
+        known = set(
+            Team.objects.filter(pk__in=[t for t in teams if 0 < t < 2**63]).values_list("pk", flat=True)
+        )
         missing = [t for t in teams if t not in known]
         if missing:
             raise DomainValidationError(f"Unknown project id: {missing[0]}.", attr="scoped_teams")
     if orgs:
         try:
-            known_orgs = {str(o) for o in Organization.objects.filter(pk__in=orgs).values_list("pk", flat=True)}
+            known_orgs = {
+                str(o) for o in Organization.objects.filter(pk__in=orgs).values_list("pk", flat=True)
+            }
         except ValidationError as exc:
-            raise DomainValidationError("Scoped organizations must be organization UUIDs.", attr="scoped_organizations") from exc
+            raise DomainValidationError(
+                "Scoped organizations must be organization UUIDs.", attr="scoped_organizations"
+            ) from exc
         missing_orgs = [o for o in orgs if o not in known_orgs]
         if missing_orgs:
-            raise DomainValidationError(f"Unknown organization id: {missing_orgs[0]}.", attr="scoped_organizations")
+            raise DomainValidationError(
+                f"Unknown organization id: {missing_orgs[0]}.", attr="scoped_organizations"
+            )
     return cleaned_scopes, teams, orgs
 
 

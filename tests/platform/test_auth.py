@@ -267,7 +267,9 @@ def test_key_and_token_in_a_multipart_body(client, world):
     assert response.status_code == 201, response.content
     assert Widget.objects.filter(team=world.team, name="multi").exists()
     response = client.post(
-        f"/api/projects/{world.t}/test_widgets/", {"personal_api_key": "phx_bad", "name": "x"}, format="multipart"
+        f"/api/projects/{world.t}/test_widgets/",
+        {"personal_api_key": "phx_bad", "name": "x"},
+        format="multipart",
     )
     assert response.status_code == 401
     assert response.json()["detail"] == "Personal API key found in request body is invalid."

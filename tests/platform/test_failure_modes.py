@@ -40,7 +40,10 @@ def test_body_over_the_limit_is_413(client, world, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     body = "name=" + "x" * 2000
     response = client.post(
-        url(world.t, "test_widgets"), body, content_type="application/x-www-form-urlencoded", **bearer(world.k_all)
+        url(world.t, "test_widgets"),
+        body,
+        content_type="application/x-www-form-urlencoded",
+        **bearer(world.k_all),
     )
     assert response.status_code == 413
     assert response.json()["code"] == "request_too_large"
@@ -50,7 +53,10 @@ def test_body_over_the_limit_is_413(client, world, settings):
 def test_too_many_form_fields_is_400(client, world):
     body = "&".join(f"a{i}=1" for i in range(1100))
     response = client.post(
-        url(world.t, "test_widgets"), body, content_type="application/x-www-form-urlencoded", **bearer(world.k_all)
+        url(world.t, "test_widgets"),
+        body,
+        content_type="application/x-www-form-urlencoded",
+        **bearer(world.k_all),
     )
     assert response.status_code == 400
     assert response.json()["code"] == "too_many_fields"
@@ -62,7 +68,9 @@ def test_command_rejects_overlong_names_and_unknown_scoped_ids(db, world):
     with pytest.raises(CommandError, match="--project must be 1 to 200 characters"):
         call_command("create_personal_api_key", email="long@example.com", project="p" * 201)
     with pytest.raises(CommandError, match=f"Unknown project id: {world.missing_id}"):
-        call_command("create_personal_api_key", email="long@example.com", scoped_projects=str(world.missing_id))
+        call_command(
+            "create_personal_api_key", email="long@example.com", scoped_projects=str(world.missing_id)
+        )
     with pytest.raises(CommandError, match="Unknown organization id"):
         call_command(
             "create_personal_api_key",

@@ -254,7 +254,10 @@ def test_schema_documents_nullable_creator_required_publish_fields_and_errors(cl
 
     schema = yaml.safe_load(client.get("/api/schema/").content)
     assert schema["components"]["schemas"]["Prompt"]["properties"]["created_by"]["nullable"] is True
-    assert sorted(schema["components"]["schemas"]["PromptPublishRequest"]["required"]) == ["base_version", "prompt"]
+    assert sorted(schema["components"]["schemas"]["PromptPublishRequest"]["required"]) == [
+        "base_version",
+        "prompt",
+    ]
     publish = schema["paths"]["/api/environments/{project_id}/llm_prompts/name/{prompt_name}/"]["patch"]
     assert {"200", "400", "401", "403", "404", "409"} <= set(publish["responses"])
     assert "ErrorEnvelope" in schema["components"]["schemas"]

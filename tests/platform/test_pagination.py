@@ -138,7 +138,9 @@ def test_huge_limit_and_offset_do_not_overflow_the_database(client, world):
     from tests.conftest import bearer
 
     for name in ("a", "b"):
-        client.post(f"/api/projects/{world.t}/test_widgets/", {"name": name}, format="json", **bearer(world.k_all))
+        client.post(
+            f"/api/projects/{world.t}/test_widgets/", {"name": name}, format="json", **bearer(world.k_all)
+        )
     huge = 10**20
     response = client.get(f"/api/projects/{world.t}/test_widgets/?limit={huge}", **bearer(world.k_all))
     assert response.status_code == 200
@@ -153,6 +155,8 @@ def test_huge_offset_keeps_exact_links(client, world):
 
     client.post(f"/api/projects/{world.t}/test_widgets/", {"name": "a"}, format="json", **bearer(world.k_all))
     huge = 10**20
-    body = client.get(f"/api/projects/{world.t}/test_widgets/?offset={huge}&limit=5", **bearer(world.k_all)).json()
+    body = client.get(
+        f"/api/projects/{world.t}/test_widgets/?offset={huge}&limit=5", **bearer(world.k_all)
+    ).json()
     assert body["results"] == [] and body["next"] is None
     assert body["previous"].endswith(f"?limit=5&offset={huge - 5}")

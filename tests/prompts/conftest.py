@@ -1,18 +1,16 @@
 """Prompt-specific fixtures: the base path P, an HTTP helper that signs with K_rw, DB helpers."""
 
 from dataclasses import dataclass
-from datetime import UTC
 from typing import Any
 
 import pytest
-import requests
 from rest_framework.test import APIClient
 
 from llm_server.accounts.models import Team
 from prompts import services
 from prompts.models import LLMPrompt
-from tests.conftest import World, bearer
-from tests.live import session_for
+from tests.api import ResourceApi, iso, user_json, validation  # noqa: F401  (re-exported for the suites)
+from tests.conftest import World
 
 FULL_KEYS = {
     "id",
@@ -43,28 +41,6 @@ WRITE_SCOPE_DENIED = {
     "detail": "API key missing required scope 'llm_prompt:write'",
     "attr": None,
 }
-
-
-def iso(value) -> str:
-    """A timestamp as the API renders it: ISO-8601 UTC with a `Z` suffix."""
-    text = value.astimezone(UTC).isoformat()
-    return text[: -len("+00:00")] + "Z" if text.endswith("+00:00") else text
-
-
-def user_json(user) -> dict[str, Any] | None:
-    if user is None:
-        return None
-    return {
-        "id": user.id,
-        "uuid": str(user.uuid),
-        "distinct_id": user.distinct_id,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "email": user.email,
-        "is_email_verified": user.is_email_verified,
-        "hedgehog_config": None,
-        "role_at_organization": user.role_at_organization,
-    }
 
 
 def expected_row(
@@ -104,39 +80,9 @@ def conflict(current_version: int) -> dict[str, Any]:
     return {"detail": CONFLICT_DETAIL, "current_version": current_version}
 
 
-def validation(attr: str | None, code: str, detail: str) -> dict[str, Any]:
-    return {"type": "validation_error", "code": code, "detail": detail, "attr": attr}
-
-
 @dataclass
-class Api:
+class Api(ResourceApi):
     """Requests against P (`/api/environments/<t>/llm_prompts`) signed with one key."""
-
-    client: APIClient
-    base: str
-    key: str
-
-    def url(self, path: str = "") -> str:
-        return f"{self.base}/{path}" if path else f"{self.base}/"
-
-    def _headers(self, key: str | None) -> dict[str, str]:
-        chosen = self.key if key is None else key
-        return bearer(chosen) if chosen else {}
-
-    def get(self, path: str = "", data: dict | None = None, *, key: str | None = None):
-        return self.client.get(self.url(path), data, **self._headers(key))
-
-    def post(self, path: str = "", data: Any = None, *, key: str | None = None, fmt: str = "json"):
-        return self.client.post(self.url(path), data, format=fmt, **self._headers(key))
-
-    def patch(self, path: str, data: Any = None, *, key: str | None = None):
-        return self.client.patch(self.url(path), data, format="json", **self._headers(key))
-
-    def put(self, path: str, data: Any = None, *, key: str | None = None):
-        return self.client.put(self.url(path), data, format="json", **self._headers(key))
-
-    def delete(self, path: str, *, key: str | None = None):
-        return self.client.delete(self.url(path), **self._headers(key))
 
     # Shortcuts used by nearly every test.
     def create(self, name: str, prompt: Any = "v1", **extra):
@@ -148,22 +94,6 @@ class Api:
         response = self.patch(f"name/{name}/", {"prompt": prompt, "base_version": base_version})
         assert response.status_code == 200, response.content
         return response.json()
-
-
-@pytest.fixture
-def live_session():
-    """`live_session(key)`: a requests session signed with the key, closed after the test so no
-    keep-alive connection holds a live-server thread open past the end of the run."""
-    opened: list[requests.Session] = []
-
-    def make(key: str) -> requests.Session:
-        session = session_for(key)
-        opened.append(session)
-        return session
-
-    yield make
-    for session in opened:
-        session.close()
 
 
 @pytest.fixture

@@ -62,7 +62,9 @@ def test_case_25_recreate_after_archive(api, world):
     assert response.status_code == 201, response.content
     body = response.json()
     [row] = active(world.team, "prompt-a")
-    assert body == expected_row(row, latest_version=1, version_count=1, first_version_created_at=row.created_at)
+    assert body == expected_row(
+        row, latest_version=1, version_count=1, first_version_created_at=row.created_at
+    )
     assert (body["version"], body["latest_version"], body["version_count"]) == (1, 1, 1)
     assert body["first_version_created_at"] == body["created_at"]
     assert body["first_version_created_at"] != old_v1["created_at"]

@@ -76,14 +76,20 @@ def test_case_40_simultaneous_publishes(live_server, world, live_session):
         def publish(session: requests.Session, text: str, name: str = name) -> requests.Response:
             return session.patch(f"{base}/name/{name}/", json={"prompt": text, "base_version": 1}, timeout=20)
 
-        responses = run_together([lambda: publish(sessions[0], "left"), lambda: publish(sessions[1], "right")])
+        responses = run_together(
+            [lambda: publish(sessions[0], "left"), lambda: publish(sessions[1], "right")]
+        )
 
         statuses = sorted(r.status_code for r in responses)
         assert statuses == [200, 409], [r.text for r in responses]
         winner = next(r for r in responses if r.status_code == 200)
         loser = next(r for r in responses if r.status_code == 409)
         assert loser.json() == conflict(2)
-        assert (winner.json()["version"], winner.json()["is_latest"], winner.json()["version_count"]) == (2, True, 2)
+        assert (winner.json()["version"], winner.json()["is_latest"], winner.json()["version_count"]) == (
+            2,
+            True,
+            2,
+        )
         assert_history_is_sound(world.team, name, 2)
         assert LLMPrompt.objects.get(team=world.team, name=name, version=2).prompt == winner.json()["prompt"]
 
@@ -210,7 +216,9 @@ def test_rename_racing_a_create_of_the_same_name_never_errors(live_server, world
                 lambda row_id=first.id, target=target: renamer.patch(
                     f"{base}/{row_id}/", json={"name": target}, timeout=20
                 ),
-                lambda target=target: creator.post(f"{base}/", json={"name": target, "prompt": "c"}, timeout=20),
+                lambda target=target: creator.post(
+                    f"{base}/", json={"name": target, "prompt": "c"}, timeout=20
+                ),
             ]
         )
         statuses = sorted([rename.status_code, create.status_code])

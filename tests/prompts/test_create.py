@@ -25,7 +25,9 @@ def test_case_01_create_prompt(api, world):
     assert response.status_code == 201, response.content
     body = response.json()
     [row] = active(world.team, "my-prompt")
-    assert body == expected_row(row, latest_version=1, version_count=1, first_version_created_at=row.created_at)
+    assert body == expected_row(
+        row, latest_version=1, version_count=1, first_version_created_at=row.created_at
+    )
     assert set(body) == FULL_KEYS
     assert body["version"] == 1
     assert body["is_latest"] is True
@@ -223,7 +225,12 @@ def test_form_encoded_create(api, world):
     )
     assert response.status_code == 201, response.content
     body = response.json()
-    assert (body["name"], body["prompt"], body["version"], body["is_latest"]) == ("urlencoded", "hello world", 1, True)
+    assert (body["name"], body["prompt"], body["version"], body["is_latest"]) == (
+        "urlencoded",
+        "hello world",
+        1,
+        True,
+    )
     assert active(world.team, "urlencoded")[0].prompt == "hello world"
 
     response = api.post("", {"name": "multipart", "prompt": '{"system": "hi"}'}, fmt="multipart")
@@ -234,7 +241,10 @@ def test_form_encoded_create(api, world):
 
 def test_form_encoded_validation_uses_the_envelope(api, world):
     response = api.client.post(
-        api.url(), "name=has.dot&prompt=%22x%22", content_type="application/x-www-form-urlencoded", **bearer(world.k_rw)
+        api.url(),
+        "name=has.dot&prompt=%22x%22",
+        content_type="application/x-www-form-urlencoded",
+        **bearer(world.k_rw),
     )
     assert response.status_code == 400
     assert response.json() == validation("name", "invalid_name", NAME_CHARACTERS)

@@ -11,9 +11,16 @@ def test_case_38_duplicate(api, world):
 
     assert response.status_code == 201, response.content
     [row] = active(world.team, "copy")
-    assert response.json() == expected_row(row, latest_version=1, version_count=1, first_version_created_at=row.created_at)
+    assert response.json() == expected_row(
+        row, latest_version=1, version_count=1, first_version_created_at=row.created_at
+    )
     body = response.json()
-    assert (body["name"], body["version"], body["prompt"], body["is_latest"]) == ("copy", 1, {"system": "v2"}, True)
+    assert (body["name"], body["version"], body["prompt"], body["is_latest"]) == (
+        "copy",
+        1,
+        {"system": "v2"},
+        True,
+    )
     assert body["created_by"]["email"] == "u@example.com"
     assert history_state(world.team, "prompt-a") == [(1, False, False), (2, True, False)]
     assert [r.prompt for r in active(world.team, "prompt-a")] == ["v1", {"system": "v2"}]

@@ -129,7 +129,14 @@ def test_first_version_created_at_follows_version_1(api, world):
     LLMPrompt.objects.bulk_create(
         [
             LLMPrompt(team=world.team, name="skewed", prompt="1", version=1, is_latest=False, created_at=now),
-            LLMPrompt(team=world.team, name="skewed", prompt="2", version=2, is_latest=True, created_at=now - timedelta(days=1)),
+            LLMPrompt(
+                team=world.team,
+                name="skewed",
+                prompt="2",
+                version=2,
+                is_latest=True,
+                created_at=now - timedelta(days=1),
+            ),
         ]
     )
     expected = iso(now)

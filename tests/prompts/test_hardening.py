@@ -42,7 +42,8 @@ def test_lone_surrogates_are_rejected_on_create_publish_and_legacy_patch(client,
 
 def test_lone_surrogate_body_key_is_an_invalid_key(client, world, P):
     response = client.post(
-        f"{P}/", data=json.dumps({"personal_api_key": "\ud800", "name": "x", "prompt": "x"}),
+        f"{P}/",
+        data=json.dumps({"personal_api_key": "\ud800", "name": "x", "prompt": "x"}),
         content_type="application/json",
     )
     assert response.status_code == 401
@@ -50,12 +51,16 @@ def test_lone_surrogate_body_key_is_an_invalid_key(client, world, P):
 
 
 def test_deeply_nested_prompt_is_a_400(client, world, P):
-    response = client.post(f"{P}/", {"name": "deep", "prompt": nested(400)}, format="json", **bearer(world.k_rw))
+    response = client.post(
+        f"{P}/", {"name": "deep", "prompt": nested(400)}, format="json", **bearer(world.k_rw)
+    )
     assert response.status_code == 400
     assert response.json() == validation(
         "prompt", "invalid_input", "Prompt payload cannot be nested more than 200 levels deep."
     )
-    response = client.post(f"{P}/", {"name": "deep", "prompt": nested(150)}, format="json", **bearer(world.k_rw))
+    response = client.post(
+        f"{P}/", {"name": "deep", "prompt": nested(150)}, format="json", **bearer(world.k_rw)
+    )
     assert response.status_code == 201
 
 

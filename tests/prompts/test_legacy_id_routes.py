@@ -62,7 +62,9 @@ def test_case_36_patch_prompt_publishes_new_row(api, world):
     assert response.status_code == 200, response.content
     body = response.json()
     old, new = active(world.team, "my-prompt")
-    assert body == expected_row(new, latest_version=2, version_count=2, first_version_created_at=old.created_at)
+    assert body == expected_row(
+        new, latest_version=2, version_count=2, first_version_created_at=old.created_at
+    )
     assert body["id"] != v1["id"]
     assert (body["version"], body["prompt"], body["is_latest"]) == (2, "Updated", True)
     assert body["created_by"]["email"] == "u@example.com"
@@ -107,7 +109,11 @@ def test_case_36_patch_rename_moves_whole_history(api, world):
     response = api.patch(f"{v1['id']}/", {"name": "new-name"})
 
     assert response.status_code == 200, response.content
-    assert (response.json()["name"], response.json()["id"], response.json()["version"]) == ("new-name", v1["id"], 1)
+    assert (response.json()["name"], response.json()["id"], response.json()["version"]) == (
+        "new-name",
+        v1["id"],
+        1,
+    )
     assert history_state(world.team, "old-name") == []
     assert history_state(world.team, "new-name") == [(1, False, False), (2, True, False)]
     assert api.get("name/new-name/").json()["prompt"] == "v2"
@@ -169,7 +175,11 @@ def test_case_36_put_requires_name_and_prompt(api, world):
 
     response = api.put(f"{row['id']}/", {"name": "put-me", "prompt": "v2"})
     assert response.status_code == 200, response.content
-    assert (response.json()["version"], response.json()["prompt"], response.json()["name"]) == (2, "v2", "put-me")
+    assert (response.json()["version"], response.json()["prompt"], response.json()["name"]) == (
+        2,
+        "v2",
+        "put-me",
+    )
     assert history_state(world.team, "put-me") == [(1, False, False), (2, True, False)]
 
 
@@ -206,7 +216,12 @@ def test_case_37_delete_is_405(api, world):
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("put", "name/x/"), ("get", "name/x/archive/"), ("get", "name/x/duplicate/"), ("post", "resolve/name/x/")],
+    [
+        ("put", "name/x/"),
+        ("get", "name/x/archive/"),
+        ("get", "name/x/duplicate/"),
+        ("post", "resolve/name/x/"),
+    ],
 )
 def test_unsupported_methods_are_405(api, method, path):
     call = getattr(api.client, method)

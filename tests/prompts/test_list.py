@@ -32,9 +32,17 @@ def test_case_20_list_latest_rows_only(api, world, a_and_b):
     by_name = {item["name"]: item for item in body["results"]}
     a1, a2 = LLMPrompt.objects.filter(name="prompt-a").order_by("version")
     [b1] = LLMPrompt.objects.filter(name="prompt-b")
-    assert by_name["prompt-a"] == expected_row(a2, latest_version=2, version_count=2, first_version_created_at=a1.created_at)
-    assert by_name["prompt-b"] == expected_row(b1, latest_version=1, version_count=1, first_version_created_at=b1.created_at)
-    assert (by_name["prompt-a"]["version"], by_name["prompt-a"]["prompt"], by_name["prompt-a"]["version_count"]) == (
+    assert by_name["prompt-a"] == expected_row(
+        a2, latest_version=2, version_count=2, first_version_created_at=a1.created_at
+    )
+    assert by_name["prompt-b"] == expected_row(
+        b1, latest_version=1, version_count=1, first_version_created_at=b1.created_at
+    )
+    assert (
+        by_name["prompt-a"]["version"],
+        by_name["prompt-a"]["prompt"],
+        by_name["prompt-a"]["version_count"],
+    ) == (
         2,
         "v2",
         2,
@@ -67,9 +75,25 @@ def test_case_21_order_by_first_version_created_at(api, world):
     # old-history: v1 an hour ago, v2 now. new-history: a single row from ten minutes ago.
     LLMPrompt.objects.bulk_create(
         [
-            LLMPrompt(team=world.team, name="old-history", prompt="1", version=1, is_latest=False, created_at=now - timedelta(hours=1)),
-            LLMPrompt(team=world.team, name="old-history", prompt="2", version=2, is_latest=True, created_at=now),
-            LLMPrompt(team=world.team, name="new-history", prompt="1", version=1, is_latest=True, created_at=now - timedelta(minutes=10)),
+            LLMPrompt(
+                team=world.team,
+                name="old-history",
+                prompt="1",
+                version=1,
+                is_latest=False,
+                created_at=now - timedelta(hours=1),
+            ),
+            LLMPrompt(
+                team=world.team, name="old-history", prompt="2", version=2, is_latest=True, created_at=now
+            ),
+            LLMPrompt(
+                team=world.team,
+                name="new-history",
+                prompt="1",
+                version=1,
+                is_latest=True,
+                created_at=now - timedelta(minutes=10),
+            ),
         ]
     )
     assert names(api.get("", {"order_by": "first_version_created_at"})) == ["old-history", "new-history"]
@@ -80,7 +104,12 @@ def test_case_21_order_by_first_version_created_at(api, world):
 def test_case_21_ties_break_on_minus_id(api, world):
     now = timezone.now()
     rows = LLMPrompt.objects.bulk_create(
-        [LLMPrompt(team=world.team, name=f"same-{i}", prompt="p", version=1, is_latest=True, created_at=now) for i in range(3)]
+        [
+            LLMPrompt(
+                team=world.team, name=f"same-{i}", prompt="p", version=1, is_latest=True, created_at=now
+            )
+            for i in range(3)
+        ]
     )
     expected = [r.name for r in sorted(rows, key=lambda r: r.id, reverse=True)]
     assert names(api.get()) == expected
@@ -135,7 +164,10 @@ def test_case_23_pagination(api, world):
 def test_default_limit_is_100(api, world):
     now = timezone.now()
     LLMPrompt.objects.bulk_create(
-        [LLMPrompt(team=world.team, name=f"n{i:03}", prompt="p", version=1, is_latest=True, created_at=now) for i in range(105)]
+        [
+            LLMPrompt(team=world.team, name=f"n{i:03}", prompt="p", version=1, is_latest=True, created_at=now)
+            for i in range(105)
+        ]
     )
     body = api.get().json()
     assert (body["count"], len(body["results"])) == (105, 100)
@@ -166,10 +198,14 @@ def _count_queries(django_assert_max_num_queries, limit: int, call) -> int:
 def test_list_query_count_is_independent_of_rows(api, world, django_assert_max_num_queries):
     _seed(world, "small", 2)
     small = _count_queries(django_assert_max_num_queries, LIST_QUERIES, lambda: api.get())
-    small_search = _count_queries(django_assert_max_num_queries, LIST_QUERIES, lambda: api.get("", {"search": "second"}))
+    small_search = _count_queries(
+        django_assert_max_num_queries, LIST_QUERIES, lambda: api.get("", {"search": "second"})
+    )
     _seed(world, "large", 20)
     large = _count_queries(django_assert_max_num_queries, LIST_QUERIES, lambda: api.get())
-    large_search = _count_queries(django_assert_max_num_queries, LIST_QUERIES, lambda: api.get("", {"search": "second"}))
+    large_search = _count_queries(
+        django_assert_max_num_queries, LIST_QUERIES, lambda: api.get("", {"search": "second"})
+    )
     ordered = _count_queries(
         django_assert_max_num_queries, LIST_QUERIES, lambda: api.get("", {"order_by": "-version_count"})
     )
@@ -180,12 +216,18 @@ def test_list_query_count_is_independent_of_rows(api, world, django_assert_max_n
 def test_get_by_name_and_resolve_query_counts(api, world, django_assert_max_num_queries):
     seed_history(world.team, "short", ["v1", "v2"], world.user)
     short_get = _count_queries(django_assert_max_num_queries, GET_QUERIES, lambda: api.get("name/short/"))
-    short_resolve = _count_queries(django_assert_max_num_queries, RESOLVE_QUERIES, lambda: api.get("resolve/name/short/"))
+    short_resolve = _count_queries(
+        django_assert_max_num_queries, RESOLVE_QUERIES, lambda: api.get("resolve/name/short/")
+    )
     _seed(world, "bulk", 20)
     seed_history(world.team, "deep", [f"v{i}" for i in range(1, 31)], world.user)
     get_latest = _count_queries(django_assert_max_num_queries, GET_QUERIES, lambda: api.get("name/deep/"))
-    get_version = _count_queries(django_assert_max_num_queries, GET_QUERIES, lambda: api.get("name/deep/", {"version": 3}))
-    resolve = _count_queries(django_assert_max_num_queries, RESOLVE_QUERIES, lambda: api.get("resolve/name/deep/"))
+    get_version = _count_queries(
+        django_assert_max_num_queries, GET_QUERIES, lambda: api.get("name/deep/", {"version": 3})
+    )
+    resolve = _count_queries(
+        django_assert_max_num_queries, RESOLVE_QUERIES, lambda: api.get("resolve/name/deep/")
+    )
     assert len(api.get("resolve/name/deep/").json()["versions"]) == 30
     assert short_get == get_latest == get_version
     assert short_resolve == resolve

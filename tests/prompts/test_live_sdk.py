@@ -31,7 +31,9 @@ def sdk(world, live_server, key: str | None = None, token: str | None = None) ->
 
 def test_sdk_reads_latest_and_versions(live_server, world, live_session):
     # v1 through the services, v2 over HTTP on the live server.
-    services.create_prompt(team=world.team, name="support", prompt="You are v1, {{company}}.", created_by=world.user)
+    services.create_prompt(
+        team=world.team, name="support", prompt="You are v1, {{company}}.", created_by=world.user
+    )
     response = live_session(world.k_rw).patch(
         f"{live_server.url}/api/environments/{world.t}/llm_prompts/name/support/",
         json={"prompt": "You are v2, {{company}}.", "base_version": 1},
@@ -46,16 +48,26 @@ def test_sdk_reads_latest_and_versions(live_server, world, live_session):
     assert prompts.compile(latest.prompt, {"company": "Acme"}) == "You are v2, Acme."
 
     first = sdk(world, live_server).get("support", with_metadata=True, version=1)
-    assert (first.source, first.prompt, first.version, first.name) == ("api", "You are v1, {{company}}.", 1, "support")
+    assert (first.source, first.prompt, first.version, first.name) == (
+        "api",
+        "You are v1, {{company}}.",
+        1,
+        "support",
+    )
 
     # The instance caches; a publish is only seen after clearing the cache (or by a fresh instance).
-    services.publish_prompt(team=world.team, name="support", prompt="v3", base_version=2, created_by=world.user)
+    services.publish_prompt(
+        team=world.team, name="support", prompt="v3", base_version=2, created_by=world.user
+    )
     cached = prompts.get("support", with_metadata=True)
     assert (cached.source, cached.version) == ("cache", 2)
     prompts.clear_cache("support")
     fresh = prompts.get("support", with_metadata=True)
     assert (fresh.source, fresh.prompt, fresh.version) == ("api", "v3", 3)
-    assert sdk(world, live_server).get("support", with_metadata=True, version=1).prompt == "You are v1, {{company}}."
+    assert (
+        sdk(world, live_server).get("support", with_metadata=True, version=1).prompt
+        == "You are v1, {{company}}."
+    )
     assert history_state(world.team, "support") == [(1, False, False), (2, False, False), (3, True, False)]
 
 
@@ -107,7 +119,10 @@ def test_sdk_get_all_reads_the_list(live_server, world):
     seed_history(world.team, "alpha", ["a1", "a2"])
     seed_history(world.team, "beta", ["b1"])
     results = sdk(world, live_server).get_all()
-    assert {name: (r.prompt, r.version) for name, r in results.items()} == {"alpha": ("a2", 2), "beta": ("b1", 1)}
+    assert {name: (r.prompt, r.version) for name, r in results.items()} == {
+        "alpha": ("a2", 2),
+        "beta": ("b1", 1),
+    }
 
 
 def test_js_sdk_path(live_server, world, live_session):
@@ -121,8 +136,14 @@ def test_js_sdk_path(live_server, world, live_session):
     assert (body["name"], body["prompt"], body["version"], body["is_latest"]) == ("js-prompt", "v2", 2, True)
     assert "created_by" not in body
 
-    response = session.get(f"{base}js-prompt/", params={"token": world.team.api_token, "version": 1}, timeout=10)
-    assert (response.status_code, response.json()["prompt"], response.json()["is_latest"]) == (200, "v1", False)
+    response = session.get(
+        f"{base}js-prompt/", params={"token": world.team.api_token, "version": 1}, timeout=10
+    )
+    assert (response.status_code, response.json()["prompt"], response.json()["is_latest"]) == (
+        200,
+        "v1",
+        False,
+    )
 
     response = session.get(f"{base}{urllib.parse.quote('no such', safe='')}/", timeout=10)
     assert response.status_code == 404

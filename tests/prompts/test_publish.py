@@ -26,9 +26,16 @@ def test_case_14_publish_new_version(api, world):
     body = response.json()
     assert set(body) == FULL_KEYS
     old, new = active(world.team, "my-prompt")
-    assert body == expected_row(new, latest_version=2, version_count=2, first_version_created_at=old.created_at)
+    assert body == expected_row(
+        new, latest_version=2, version_count=2, first_version_created_at=old.created_at
+    )
     assert body["id"] != v1["id"]
-    assert (body["version"], body["is_latest"], body["latest_version"], body["version_count"]) == (2, True, 2, 2)
+    assert (body["version"], body["is_latest"], body["latest_version"], body["version_count"]) == (
+        2,
+        True,
+        2,
+        2,
+    )
     assert body["first_version_created_at"] == v1["created_at"]
     assert body["created_by"]["email"] == "u@example.com"
     assert body["prompt"] == "v2"
@@ -64,7 +71,8 @@ def test_case_14_identical_content_still_publishes(api, world):
 def test_case_14_publish_ignores_name_and_extra_keys(api, world):
     api.create("keep-name", "v1")
     response = api.patch(
-        "name/keep-name/", {"prompt": "v2", "base_version": 1, "name": "other", "version": 40, "deleted": True}
+        "name/keep-name/",
+        {"prompt": "v2", "base_version": 1, "name": "other", "version": 40, "deleted": True},
     )
     assert response.status_code == 200
     assert (response.json()["name"], response.json()["version"], response.json()["deleted"]) == (
@@ -135,7 +143,9 @@ def test_case_16_publish_validation(api, world):
 
     response = api.patch("name/my-prompt/", {"prompt": "x" * 1_000_000, "base_version": 1})
     assert response.status_code == 400
-    assert response.json() == validation("prompt", "max_size", "Prompt payload must be 1000000 bytes or fewer.")
+    assert response.json() == validation(
+        "prompt", "max_size", "Prompt payload must be 1000000 bytes or fewer."
+    )
 
     # A prompt error is reported before a base_version error.
     response = api.patch("name/my-prompt/", {})
@@ -185,7 +195,9 @@ def test_case_18_version_ceiling(api, world):
     assert "2000" in response.json()["detail"]
     assert "Archive and recreate" in response.json()["detail"]
     assert LLMPrompt.objects.filter(team=world.team, name="busy", deleted=False).count() == 2000
-    assert list(LLMPrompt.objects.filter(name="busy", is_latest=True).values_list("version", flat=True)) == [2000]
+    assert list(LLMPrompt.objects.filter(name="busy", is_latest=True).values_list("version", flat=True)) == [
+        2000
+    ]
     assert not LLMPrompt.objects.filter(prompt="one too many").exists()
 
     # The 409 check comes first; the latest read still works.
@@ -205,7 +217,9 @@ def test_case_18_version_1999_can_still_publish(api, world):
     now = timezone.now()
     LLMPrompt.objects.bulk_create(
         [
-            LLMPrompt(team=world.team, name="nearly", prompt="p", version=v, is_latest=v == 1999, created_at=now)
+            LLMPrompt(
+                team=world.team, name="nearly", prompt="p", version=v, is_latest=v == 1999, created_at=now
+            )
             for v in (1, 1998, 1999)
         ]
     )
@@ -223,7 +237,9 @@ def test_case_39_publish_keeps_old_row(api, world):
     assert response.status_code == 200
     body = response.json()
     old = LLMPrompt.objects.get(pk=v1["id"])
-    assert body == expected_row(old, latest_version=2, version_count=2, first_version_created_at=old.created_at)
+    assert body == expected_row(
+        old, latest_version=2, version_count=2, first_version_created_at=old.created_at
+    )
     assert (body["prompt"], body["is_latest"], body["latest_version"], body["version"]) == ("v1", False, 2, 1)
 
 
@@ -231,9 +247,12 @@ def test_publish_after_many_versions_keeps_first_version_created_at(api, world):
     rows = seed_history(world.team, "long", ["a", "b", "c", "d"], world.user)
     body = api.publish("long", "e", 4)
     assert body["first_version_created_at"] == api.get("name/long/", {"version": 1}).json()["created_at"]
-    assert body["first_version_created_at"] == expected_row(
-        rows[0], latest_version=1, version_count=1, first_version_created_at=rows[0].created_at
-    )["created_at"]
+    assert (
+        body["first_version_created_at"]
+        == expected_row(
+            rows[0], latest_version=1, version_count=1, first_version_created_at=rows[0].created_at
+        )["created_at"]
+    )
     assert (body["version"], body["version_count"]) == (5, 5)
     assert [r.version for r in active(world.team, "long")] == [1, 2, 3, 4, 5]
     assert LLMPrompt.objects.filter(team=world.team, name="long", is_latest=True).count() == 1

@@ -84,7 +84,10 @@ def test_case_27_resolve_pagination(api, world):
 def test_resolve_default_limit_is_50(api, world):
     now = timezone.now()
     LLMPrompt.objects.bulk_create(
-        [LLMPrompt(team=world.team, name="many", prompt="p", version=v, is_latest=v == 60, created_at=now) for v in range(1, 61)]
+        [
+            LLMPrompt(team=world.team, name="many", prompt="p", version=v, is_latest=v == 60, created_at=now)
+            for v in range(1, 61)
+        ]
     )
     body = api.get("resolve/name/many/").json()
     assert [v["version"] for v in body["versions"]] == list(range(60, 10, -1))
@@ -104,8 +107,14 @@ def test_resolve_default_limit_is_50(api, world):
         ({"limit": 0}, validation("limit", "min_value", "Ensure this value is greater than or equal to 1.")),
         ({"limit": 101}, validation("limit", "max_value", "Ensure this value is less than or equal to 100.")),
         ({"version_id": "xyz"}, validation("version_id", "invalid_input", "Must be a valid UUID.")),
-        ({"offset": -1}, validation("offset", "min_value", "Ensure this value is greater than or equal to 0.")),
-        ({"before_version": 0}, validation("before_version", "min_value", "Ensure this value is greater than or equal to 1.")),
+        (
+            {"offset": -1},
+            validation("offset", "min_value", "Ensure this value is greater than or equal to 0."),
+        ),
+        (
+            {"before_version": 0},
+            validation("before_version", "min_value", "Ensure this value is greater than or equal to 1."),
+        ),
         ({"version": "abc"}, validation("version", "invalid_input", "A valid integer is required.")),
     ],
 )

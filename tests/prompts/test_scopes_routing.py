@@ -107,24 +107,31 @@ def test_case_33_current_and_token(client, world, other_member):
     response = client.get("/api/environments/@current/llm_prompts/name/my-prompt/", **headers)
     assert (response.status_code, response.json()["prompt"]) == (200, "from T")
 
-    response = client.get("/api/environments/@current/llm_prompts/name/my-prompt/?token=phc_unknown", **headers)
+    response = client.get(
+        "/api/environments/@current/llm_prompts/name/my-prompt/?token=phc_unknown", **headers
+    )
     assert response.status_code == 401
     assert response.json()["code"] == "authentication_failed"
 
     # The token wins over the project in the path: B's member reads B through a path naming A.
     _, b_key = other_member
     response = client.get(
-        f"/api/environments/{world.t}/llm_prompts/name/my-prompt/?token={world.team_b.api_token}", **bearer(b_key)
+        f"/api/environments/{world.t}/llm_prompts/name/my-prompt/?token={world.team_b.api_token}",
+        **bearer(b_key),
     )
     assert (response.status_code, response.json()["prompt"]) == (200, "from T_B")
 
     # The token of T2 (same org) with a path naming T reads T2.
     seed_history(world.team2, "my-prompt", ["from T2"])
-    response = client.get(f"/api/environments/{world.t}/llm_prompts/name/my-prompt/?api_key={world.team2.api_token}", **headers)
+    response = client.get(
+        f"/api/environments/{world.t}/llm_prompts/name/my-prompt/?api_key={world.team2.api_token}", **headers
+    )
     assert (response.status_code, response.json()["prompt"]) == (200, "from T2")
 
     # U is not a member of B: the token binds the request to B, and access is refused.
-    response = client.get(f"/api/environments/{world.t}/llm_prompts/name/my-prompt/?token={world.team_b.api_token}", **headers)
+    response = client.get(
+        f"/api/environments/{world.t}/llm_prompts/name/my-prompt/?token={world.team_b.api_token}", **headers
+    )
     assert response.status_code == 403
     assert response.json()["detail"] == "You don't have access to the project."
 
@@ -163,10 +170,14 @@ def test_case_34_trailing_slash_is_optional(api, world):
     assert no_slash.status_code == 200
     assert no_slash.json() == api.get("name/my-prompt/").json()
 
-    response = api.client.post(api.base, {"name": "other", "prompt": "x"}, format="json", **bearer(world.k_rw))
+    response = api.client.post(
+        api.base, {"name": "other", "prompt": "x"}, format="json", **bearer(world.k_rw)
+    )
     assert response.status_code == 201
     assert api.client.get(api.base, **bearer(world.k_rw)).json()["count"] == 2
-    response = api.client.patch(f"{api.base}/name/my-prompt", {"prompt": "v2", "base_version": 1}, format="json", **bearer(world.k_rw))
+    response = api.client.patch(
+        f"{api.base}/name/my-prompt", {"prompt": "v2", "base_version": 1}, format="json", **bearer(world.k_rw)
+    )
     assert response.status_code == 200
     assert api.client.get(f"{api.base}/resolve/name/my-prompt", **bearer(world.k_rw)).status_code == 200
     assert api.client.get(f"{api.base}/{created['id']}", **bearer(world.k_rw)).status_code == 200
@@ -179,7 +190,9 @@ def test_case_35_cross_team_isolation(api, client, world, other_member):
     response = api.get("name/b-only/")
     assert (response.status_code, response.json()) == (404, not_found("b-only"))
 
-    response = client.get(f"/api/environments/{world.team_b.id}/llm_prompts/name/b-only/", **bearer(world.k_rw))
+    response = client.get(
+        f"/api/environments/{world.team_b.id}/llm_prompts/name/b-only/", **bearer(world.k_rw)
+    )
     assert response.status_code == 403
     assert response.json() == {
         "type": "authentication_error",
@@ -188,7 +201,10 @@ def test_case_35_cross_team_isolation(api, client, world, other_member):
         "attr": None,
     }
     response = client.post(
-        f"/api/environments/{world.team_b.id}/llm_prompts/", {"name": "x", "prompt": "y"}, format="json", **bearer(world.k_rw)
+        f"/api/environments/{world.team_b.id}/llm_prompts/",
+        {"name": "x", "prompt": "y"},
+        format="json",
+        **bearer(world.k_rw),
     )
     assert response.status_code == 403
 
@@ -203,6 +219,10 @@ def test_scoped_key_only_reaches_its_project(client, world):
     seed_history(world.team2, "in-t2", ["y"])
     response = client.get(f"/api/environments/{world.t}/llm_prompts/name/in-t/", **bearer(world.k_scoped))
     assert response.status_code == 403
-    assert response.json()["detail"] == f"API key does not have access to the requested project: ID {world.t}."
-    response = client.get(f"/api/environments/{world.team2.id}/llm_prompts/name/in-t2/", **bearer(world.k_scoped))
+    assert (
+        response.json()["detail"] == f"API key does not have access to the requested project: ID {world.t}."
+    )
+    response = client.get(
+        f"/api/environments/{world.team2.id}/llm_prompts/name/in-t2/", **bearer(world.k_scoped)
+    )
     assert response.status_code == 200

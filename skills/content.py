@@ -1,0 +1,125 @@
+"""Pure rules of skill content: the outline, bundled-file paths and exactly-once text edits."""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from skills.domain import EditFailed
+
+MAX_CONTENT_BYTES = 1_000_000
+
+# 1 to 6 hashes, whitespace, then the heading text (spec §2.5).
+HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$")
+# A closing run of hashes, preceded by whitespace, at the end of the line.
+CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+$")
+
+
+def outline(body: str) -> list[dict]:
+    """The headings of a body, in order; no code-fence or setext awareness (as upstream)."""
+    headings = []
+    for raw_line in body.split("\n") if body else []:
+        match = HEADING.match(raw_line.strip())
+        if not match:
+            continue
+        text = CLOSING_HASHES.sub("", match.group(2)).rstrip()
+        if text:
+            headings.append({"level": len(match.group(1)), "text": text})
+    return headings
+
+
+def utf8_size(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+# ---- paths -----------------------------------------------------------------------------------
+
+TRAVERSAL = "File paths must not contain '..' traversal segments."
+ABSOLUTE = "File paths must be relative, not absolute."
+EMPTY_OR_DOT = "File paths must not contain empty or '.' segments."
+BACKSLASH = "File paths must use '/' as the separator, not '\\'."
+CONTROL = "File paths must not contain control characters."
+ENCODED = "File paths must not contain percent-encoded separators, traversal segments or control characters."
+CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _plain_path_problem(path: str) -> str | None:
+    if CONTROL_CHARACTER.search(path):
+        return CONTROL
+    if "\\" in path:
+        return BACKSLASH
+    if path.startswith("/"):
+        return ABSOLUTE
+    segments = path.split("/")
+    if ".." in segments:
+        return TRAVERSAL
+    if any(segment in ("", ".") for segment in segments):
+        return EMPTY_OR_DOT
+    return None
+
+
+def path_problem(path: str) -> str | None:
+    """Why a bundled-file path is refused (spec §2.4 path rules), or None.
+
+    A percent escape is refused when decoding it would produce a separator, a backslash, a control
+    character or a traversal or dot segment: a client or proxy that decodes the path later must not
+    see a different, unsafe path. Escapes that decode to harmless text (`100%25.md`) are kept.
+    """
+    problem = _plain_path_problem(path)
+    if problem or "%" not in path:
+        return problem
+    decoded = path
+    for _ in range(3):  # double and triple encodings too
+        once = unquote(decoded)
+        if once == decoded:
+            break
+        decoded = once
+    if decoded.count("/") != path.count("/") or _plain_path_problem(decoded):
+        return ENCODED
+    return None
+
+
+def lookup_path_is_invalid(path: str) -> bool:
+    """The file routes' cheaper check before any lookup (spec §4.10): backslashes count as
+    separators, and a `..` segment or a leading `/` is refused. Control characters are refused too:
+    no stored path has one."""
+    normalized = path.replace("\\", "/")
+    return normalized.startswith("/") or ".." in normalized.split("/") or bool(CONTROL_CHARACTER.search(path))
+
+
+# ---- edits -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TextEdit:
+    old: str
+    new: str
+
+
+def apply_edits(text: str, edits: Sequence[TextEdit], *, file_path: str | None = None) -> str:
+    """Applies the edits in order; each `old` must occur exactly once in the text as left by the
+    edits before it. Raises EditFailed (with `edit_index`, and `file_path` for a file)."""
+    where = f" in file '{file_path}'" if file_path is not None else ""
+    for index, edit in enumerate(edits):
+        # str.count counts non-overlapping occurrences, as the spec does ("aa" in "aaa" is 1).
+        matches = text.count(edit.old)
+        if matches == 0:
+            target = f"file '{file_path}'" if file_path is not None else "the skill body"
+            raise EditFailed(
+                f"Text to replace was not found in {target}.", edit_index=index, file_path=file_path
+            )
+        if matches > 1:
+            raise EditFailed(
+                f"Text to replace matches {matches} times{where} \u2014 provide more context to make it unique.",
+                edit_index=index,
+                file_path=file_path,
+            )
+        text = text.replace(edit.old, edit.new, 1)
+    if utf8_size(text) > MAX_CONTENT_BYTES:
+        message = (
+            f"Edited file '{file_path}' exceeds the {MAX_CONTENT_BYTES} byte size limit."
+            if file_path is not None
+            else f"Resulting skill body exceeds the {MAX_CONTENT_BYTES} byte size limit."
+        )
+        raise EditFailed(message, edit_index=len(edits) - 1, file_path=file_path)
+    return text

@@ -1,0 +1,322 @@
+"""HTTP layer of skills: validates input, calls services/selectors, maps domain errors."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from llm_server.permissions import required_scopes
+from llm_server.serializers import ResolveQuerySerializer, VersionQuerySerializer
+from llm_server.versioned_views import (
+    ConflictBodySerializer,
+    HistoryMessages,
+    NotFoundBodySerializer,
+    history_errors,
+)
+from llm_server.viewsets import ProjectScopedViewSet
+from skills import selectors, services
+from skills.content import lookup_path_is_invalid
+from skills.domain import EditFailed, FileAlreadyInSkill, FileLimitReached, FileNotInSkill
+from skills.models import LLMSkill, LLMSkillFile
+from skills.serializers import (
+    BaseVersionQuerySerializer,
+    EditFailedSerializer,
+    SkillCreateSerializer,
+    SkillDuplicateSerializer,
+    SkillFileCreateSerializer,
+    SkillFileRenameSerializer,
+    SkillFileSerializer,
+    SkillListItemSerializer,
+    SkillListQuerySerializer,
+    SkillPublishSerializer,
+    SkillResolveSerializer,
+    SkillSerializer,
+    SkillVersionSummarySerializer,
+)
+
+SKILL_MESSAGES = HistoryMessages("skill")
+NAME_PATH = r"(?P<skill_name>[^/]+)"
+INVALID_FILE_PATH = "Invalid file path."
+
+NAME_PARAMETER = OpenApiParameter("skill_name", OpenApiTypes.STR, OpenApiParameter.PATH)
+FILE_PATH_PARAMETER = OpenApiParameter(
+    "file_path", OpenApiTypes.STR, OpenApiParameter.PATH, description="The file's path; may contain '/'."
+)
+NOT_FOUND = OpenApiResponse(NotFoundBodySerializer, description="No such skill, version or file.")
+CONFLICT = OpenApiResponse(
+    ConflictBodySerializer, description="`base_version` is not the latest, or the file path is taken."
+)
+WRITE_FAILED = OpenApiResponse(
+    EditFailedSerializer,
+    description="Invalid body, an edit that does not match exactly once, or a version or file limit reached.",
+)
+
+
+def _detail(message: str, status_code: int) -> Response:
+    return Response({"detail": message}, status=status_code)
+
+
+def skill_errors(view_method: Callable) -> Callable:
+    """Maps the domain errors of skill reads and writes to the skills spec's hand-built bodies."""
+
+    @history_errors(SKILL_MESSAGES, name_kwarg="skill_name", plain_name_taken_attrs=frozenset({"new_name"}))
+    @wraps(view_method)
+    def wrapper(self, request: Request, *args, **kwargs):
+        try:
+            return view_method(self, request, *args, **kwargs)
+        except EditFailed as exc:
+            body: dict = {"detail": exc.message}
+            if exc.edit_index is not None:
+                body["edit_index"] = exc.edit_index
+            if exc.file_path is not None:
+                body["file_path"] = exc.file_path
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        except FileNotInSkill as exc:
+            return _detail(exc.message, status.HTTP_404_NOT_FOUND)
+        except FileAlreadyInSkill as exc:
+            return _detail(exc.message, status.HTTP_409_CONFLICT)
+        except FileLimitReached as exc:
+            return _detail(exc.message, status.HTTP_400_BAD_REQUEST)
+
+    return wrapper
+
+
+@extend_schema(tags=["llm_skills"])
+class SkillViewSet(mixins.ListModelMixin, ProjectScopedViewSet):
+    """Versioned agent skills: one immutable row per version, each with its own bundled files."""
+
+    scope_object = "llm_skill"
+    serializer_class = SkillListItemSerializer
+    queryset = LLMSkill.objects.none()  # for the schema; requests use get_queryset
+
+    def get_queryset(self):
+        query = SkillListQuerySerializer(query_params=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return selectors.list_latest_skills(team=self.team, **query.validated_data)
+
+    def _respond(self, row: LLMSkill, status_code: int = status.HTTP_200_OK) -> Response:
+        fresh = selectors.get_skill(team=self.team, name=row.name, row_id=row.pk)
+        return Response(SkillSerializer(fresh).data, status=status_code)
+
+    @extend_schema(parameters=[SkillListQuerySerializer])
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        """Latest version of every active skill (without `body` and `files`).
+
+        `search` matches name or description (case-insensitive); `created_by_id` is the last
+        publisher; `order_by` is one of name, created_at, updated_at, version, latest_version,
+        version_count, optionally prefixed with '-' (default -created_at)."""
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=SkillCreateSerializer, responses={201: SkillSerializer})
+    @skill_errors
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        """Create a skill at version 1, with its bundled files."""
+        serializer = SkillCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        row = services.create_skill(team=self.team, created_by=request.user, **serializer.validated_data)
+        return self._respond(row, status.HTTP_201_CREATED)
+
+    # ---- by name -----------------------------------------------------------------------------
+
+    @extend_schema(
+        parameters=[NAME_PARAMETER, VersionQuerySerializer], responses={200: SkillSerializer, 404: NOT_FOUND}
+    )
+    @action(detail=False, methods=["get"], url_path=rf"name/{NAME_PATH}", required_scopes=["llm_skill:read"])
+    @skill_errors
+    def by_name(self, request: Request, skill_name: str, **kwargs) -> Response:
+        """Latest version of a skill, or `?version=N`, with its file manifest and outline."""
+        query = VersionQuerySerializer(query_params=request.query_params)
+        query.is_valid(raise_exception=True)
+        row = selectors.get_skill(
+            team=self.team, name=skill_name, version=query.validated_data.get("version")
+        )
+        return Response(SkillSerializer(row).data)
+
+    @extend_schema(
+        parameters=[NAME_PARAMETER],
+        request=SkillPublishSerializer,
+        responses={200: SkillSerializer, 400: WRITE_FAILED, 404: NOT_FOUND, 409: CONFLICT},
+    )
+    @by_name.mapping.patch
+    @required_scopes("llm_skill:write")
+    @skill_errors
+    def publish(self, request: Request, skill_name: str, **kwargs) -> Response:
+        """Publish a new version. Fields left out carry forward; `base_version` must be the latest.
+
+        `edits` / `file_edits` are find/replace operations whose `old` text must occur exactly once."""
+        serializer = SkillPublishSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        row = services.publish_skill(
+            team=self.team, name=skill_name, created_by=request.user, **serializer.validated_data
+        )
+        return self._respond(row)
+
+    @extend_schema(parameters=[NAME_PARAMETER], request=None, responses={204: None, 404: NOT_FOUND})
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path=rf"name/{NAME_PATH}/archive",
+        required_scopes=["llm_skill:write"],
+    )
+    @skill_errors
+    def archive(self, request: Request, skill_name: str, **kwargs) -> Response:
+        """Archive every version of a skill; the name can then be created again."""
+        services.archive_skill(team=self.team, name=skill_name)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        parameters=[NAME_PARAMETER],
+        request=SkillDuplicateSerializer,
+        responses={201: SkillSerializer, 404: NOT_FOUND},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path=rf"name/{NAME_PATH}/duplicate",
+        required_scopes=["llm_skill:write"],
+    )
+    @skill_errors
+    def duplicate(self, request: Request, skill_name: str, **kwargs) -> Response:
+        """Copy a skill's latest version and its files to a new name, at version 1."""
+        serializer = SkillDuplicateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        row = services.duplicate_skill(
+            team=self.team,
+            name=skill_name,
+            new_name=serializer.validated_data["new_name"],
+            created_by=request.user,
+        )
+        return self._respond(row, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[NAME_PARAMETER, ResolveQuerySerializer],
+        responses={200: SkillResolveSerializer, 404: NOT_FOUND},
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path=rf"resolve/name/{NAME_PATH}",
+        required_scopes=["llm_skill:read"],
+    )
+    @skill_errors
+    def resolve(self, request: Request, skill_name: str, **kwargs) -> Response:
+        """A skill (latest, `version` or `version_id`) with a page of its version history."""
+        query = ResolveQuerySerializer(query_params=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        row = selectors.get_skill(
+            team=self.team, name=skill_name, version=params.get("version"), row_id=params.get("version_id")
+        )
+        versions, has_more = selectors.skill_version_page(
+            team=self.team,
+            name=skill_name,
+            limit=params["limit"],
+            offset=params.get("offset", 0),
+            before_version=params.get("before_version"),
+        )
+        return Response(
+            {
+                "skill": SkillSerializer(row).data,
+                "versions": SkillVersionSummarySerializer(versions, many=True).data,
+                "has_more": has_more,
+            }
+        )
+
+    # ---- bundled files -------------------------------------------------------------------------
+
+    @extend_schema(
+        parameters=[NAME_PARAMETER],
+        request=SkillFileCreateSerializer,
+        responses={201: SkillSerializer, 400: WRITE_FAILED, 404: NOT_FOUND, 409: CONFLICT},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path=rf"name/{NAME_PATH}/files",
+        required_scopes=["llm_skill:write"],
+    )
+    @skill_errors
+    def create_file(self, request: Request, skill_name: str, **kwargs) -> Response:
+        """Add a file: publishes a new version holding the existing files plus this one."""
+        serializer = SkillFileCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        row = services.create_skill_file(
+            team=self.team, name=skill_name, created_by=request.user, **serializer.validated_data
+        )
+        return self._respond(row, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[NAME_PARAMETER],
+        request=SkillFileRenameSerializer,
+        responses={200: SkillSerializer, 400: WRITE_FAILED, 404: NOT_FOUND, 409: CONFLICT},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path=rf"name/{NAME_PATH}/files-rename",
+        required_scopes=["llm_skill:write"],
+    )
+    @skill_errors
+    def rename_file(self, request: Request, skill_name: str, **kwargs) -> Response:
+        """Move a file to a new path: publishes a new version; content and type are kept."""
+        serializer = SkillFileRenameSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        row = services.rename_skill_file(
+            team=self.team, name=skill_name, created_by=request.user, **serializer.validated_data
+        )
+        return self._respond(row)
+
+    @extend_schema(
+        parameters=[NAME_PARAMETER, FILE_PATH_PARAMETER, VersionQuerySerializer],
+        responses={200: SkillFileSerializer, 400: NotFoundBodySerializer, 404: NOT_FOUND},
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path=rf"name/{NAME_PATH}/files/(?P<file_path>.+)",
+        required_scopes=["llm_skill:read"],
+    )
+    @skill_errors
+    def file(self, request: Request, skill_name: str, file_path: str, **kwargs) -> Response:
+        """A bundled file with its content, from the latest version or `?version=N` (HEAD too)."""
+        path = file_path.rstrip("/")
+        query = VersionQuerySerializer(query_params=request.query_params)
+        query.is_valid(raise_exception=True)
+        version = query.validated_data.get("version")
+        # The skill (or version) is looked up first: a missing skill is a 404 whatever the path.
+        version_id = selectors.skill_version_id(team=self.team, name=skill_name, version=version)
+        if lookup_path_is_invalid(path):
+            return _detail(INVALID_FILE_PATH, status.HTTP_400_BAD_REQUEST)
+        try:
+            found = selectors.get_skill_file(skill_version_id=version_id, path=path)
+        except LLMSkillFile.DoesNotExist:
+            return _detail(f"File '{path}' not found in skill '{skill_name}'.", status.HTTP_404_NOT_FOUND)
+        return Response(SkillFileSerializer(found).data)
+
+    @extend_schema(
+        parameters=[NAME_PARAMETER, FILE_PATH_PARAMETER, BaseVersionQuerySerializer],
+        responses={200: SkillSerializer, 400: NotFoundBodySerializer, 404: NOT_FOUND, 409: CONFLICT},
+    )
+    @file.mapping.delete
+    @required_scopes("llm_skill:write")
+    @skill_errors
+    def delete_file(self, request: Request, skill_name: str, file_path: str, **kwargs) -> Response:
+        """Remove a file: publishes a new version without it (200 with that version)."""
+        path = file_path.rstrip("/")
+        if lookup_path_is_invalid(path):
+            return _detail(INVALID_FILE_PATH, status.HTTP_400_BAD_REQUEST)
+        query = BaseVersionQuerySerializer(query_params=request.query_params)
+        query.is_valid(raise_exception=True)
+        row = services.delete_skill_file(
+            team=self.team,
+            name=skill_name,
+            path=path,
+            created_by=request.user,
+            base_version=query.validated_data.get("base_version"),
+        )
+        return self._respond(row)

@@ -1,0 +1,67 @@
+"""HTTP helpers shared by the resource test suites: a signed client for one base path and the
+renderings the API uses for timestamps and users."""
+
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Any
+
+from rest_framework.test import APIClient
+
+from tests.conftest import bearer
+
+
+def iso(value) -> str:
+    """A timestamp as the API renders it: ISO-8601 UTC with a `Z` suffix."""
+    text = value.astimezone(UTC).isoformat()
+    return text[: -len("+00:00")] + "Z" if text.endswith("+00:00") else text
+
+
+def user_json(user) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    return {
+        "id": user.id,
+        "uuid": str(user.uuid),
+        "distinct_id": user.distinct_id,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "is_email_verified": user.is_email_verified,
+        "hedgehog_config": None,
+        "role_at_organization": user.role_at_organization,
+    }
+
+
+def validation(attr: str | None, code: str, detail: str) -> dict[str, Any]:
+    return {"type": "validation_error", "code": code, "detail": detail, "attr": attr}
+
+
+@dataclass
+class ResourceApi:
+    """Requests against one resource's base path, signed with one key (`key=""`: unsigned)."""
+
+    client: APIClient
+    base: str
+    key: str
+
+    def url(self, path: str = "") -> str:
+        return f"{self.base}/{path}" if path else f"{self.base}/"
+
+    def _headers(self, key: str | None) -> dict[str, str]:
+        chosen = self.key if key is None else key
+        return bearer(chosen) if chosen else {}
+
+    def get(self, path: str = "", data: dict | None = None, *, key: str | None = None):
+        return self.client.get(self.url(path), data, **self._headers(key))
+
+    def post(self, path: str = "", data: Any = None, *, key: str | None = None, fmt: str = "json"):
+        return self.client.post(self.url(path), data, format=fmt, **self._headers(key))
+
+    def patch(self, path: str, data: Any = None, *, key: str | None = None):
+        return self.client.patch(self.url(path), data, format="json", **self._headers(key))
+
+    def put(self, path: str, data: Any = None, *, key: str | None = None):
+        return self.client.put(self.url(path), data, format="json", **self._headers(key))
+
+    def delete(self, path: str, *, key: str | None = None):
+        return self.client.delete(self.url(path), **self._headers(key))
