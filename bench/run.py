@@ -1,6 +1,7 @@
-"""Latency of the prompt endpoints against a live gunicorn server (make bench).
+"""Latency of the prompt and skill endpoints against a live gunicorn server (make bench).
 
-Seeds a project with prompts (several versions each), starts gunicorn on a free local port and
+Seeds a project with prompts (several versions each) and skills (versions with bundled files),
+starts gunicorn on a free local port and
 times sequential requests. Bounded: a fixed number of requests per endpoint. Uses DATABASE_URL
 when set (a database named *_bench is created and dropped), else a temporary SQLite file.
 """
@@ -21,6 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PROMPTS = int(os.environ.get("BENCH_PROMPTS", "1000"))
 VERSIONS = int(os.environ.get("BENCH_VERSIONS", "5"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "300"))
+SKILLS = int(os.environ.get("BENCH_SKILLS", "300"))
+SKILL_VERSIONS = 3
+SKILL_FILES = 10
 
 
 def free_port() -> int:
@@ -57,6 +61,22 @@ if not LLMPrompt.objects.filter(team=team).exists():
             rows.append(LLMPrompt(team=team, name=f"prompt-{{i}}", version=v, is_latest=v == {VERSIONS},
                                   created_by=user, prompt=f"You are assistant {{i}}, version {{v}}. " * 20))
     LLMPrompt.objects.bulk_create(rows, batch_size=2000)
+
+from skills.content import outline
+from skills.models import LLMSkill, LLMSkillFile
+if not LLMSkill.objects.filter(team=team).exists():
+    body = "# Skill\\n\\n" + "".join(f"## Step {{n}}\\n" + "Do this thing carefully and check it.\\n" * 25 for n in range(20))
+    versions, files = [], []
+    for i in range({SKILLS}):
+        for v in range(1, {SKILL_VERSIONS} + 1):
+            row = LLMSkill(team=team, name=f"skill-{{i}}", version=v, is_latest=v == {SKILL_VERSIONS},
+                           created_by=user, description=f"Skill number {{i}}", body=body + f"\\nmarker-{{i}}-{{v}}",
+                           outline=outline(body))
+            versions.append(row)
+            files += [LLMSkillFile(skill_version=row, path=f"references/doc-{{f}}.md", content="x" * 2000)
+                      for f in range({SKILL_FILES})]
+    LLMSkill.objects.bulk_create(versions, batch_size=1000)
+    LLMSkillFile.objects.bulk_create(files, batch_size=2000)
 """
     manage(env, "shell", "-c", script)
     return created
@@ -102,7 +122,7 @@ def main() -> None:
                 try:
                     if requests.get(f"http://127.0.0.1:{port}/_health", timeout=1).ok:
                         break
-                except requests.ConnectionError:
+                except requests.RequestException:
                     time.sleep(0.2)
             engine = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
             print(f"{engine}, {PROMPTS} prompts x {VERSIONS} versions, gunicorn 2 workers x 2 threads")
@@ -115,6 +135,21 @@ def main() -> None:
             print("publish (PATCH by name)    ", summary(timed(
                 session, "PATCH", lambda i: f"{base}/name/prompt-{i}/", min(REQUESTS, PROMPTS),
                 body_for=lambda i: {"prompt": f"new text {i}", "base_version": VERSIONS},
+            )))
+            skills = f"http://127.0.0.1:{port}/api/environments/{created['project_id']}/llm_skills"
+            print(f"{SKILLS} skills x {SKILL_VERSIONS} versions, {SKILL_FILES} files of 2 kB each, 20 kB bodies")
+            timed(session, "GET", f"{skills}/name/skill-1/", 20)  # warm-up
+            print("skill GET by name          ", summary(timed(session, "GET", lambda i: f"{skills}/name/skill-{i % SKILLS}/", REQUESTS)))
+            print("skill list (limit 100)     ", summary(timed(session, "GET", f"{skills}/?limit=100", REQUESTS // 3)))
+            print("skill GET file             ", summary(timed(session, "GET", lambda i: f"{skills}/name/skill-{i % SKILLS}/files/references/doc-3.md", REQUESTS)))
+            print("skill publish (body edit)  ", summary(timed(
+                session, "PATCH", lambda i: f"{skills}/name/skill-{i}/", min(REQUESTS, SKILLS),
+                body_for=lambda i: {"edits": [{"old": f"marker-{i}-{SKILL_VERSIONS}", "new": "edited"}],
+                                    "base_version": SKILL_VERSIONS},
+            )))
+            print("skill file create          ", summary(timed(
+                session, "POST", lambda i: f"{skills}/name/skill-{i}/files/", min(REQUESTS, SKILLS),
+                body_for=lambda i: {"path": "scripts/new.sh", "content": "echo hi"},
             )))
         finally:
             server.terminate()

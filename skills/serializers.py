@@ -276,13 +276,19 @@ FULL_FIELDS = [
 ]
 
 
+@extend_schema_field(OutlineEntrySerializer(many=True))
+class OutlineField(serializers.JSONField):
+    """The stored outline as is: it was built by the server, and a long body's hundreds of
+    headings would cost a nested serializer per entry on every list row."""
+
+
 class SkillSerializer(serializers.ModelSerializer):
     """A skill version with its file manifest (never content) and its history's derived fields."""
 
     allowed_tools = serializers.ListField(child=serializers.CharField(), read_only=True)
     metadata = serializers.DictField(read_only=True)
     files = FileManifestEntrySerializer(many=True, read_only=True, source="manifest")
-    outline = OutlineEntrySerializer(many=True, read_only=True)
+    outline = OutlineField(read_only=True)
     created_by = UserBasicSerializer(read_only=True, allow_null=True)
     latest_version = serializers.IntegerField(read_only=True)
     version_count = serializers.IntegerField(read_only=True)
