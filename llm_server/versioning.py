@@ -9,6 +9,7 @@ row per name, and publish locks the latest row before it decides the next number
 import re
 import zlib
 from collections.abc import Callable
+from functools import wraps
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, connection, models, transaction
@@ -174,17 +175,24 @@ def is_unique_violation(exc: IntegrityError) -> bool:
     return "UNIQUE constraint failed" in str(exc)
 
 
-def _lock_name(model: type[Record], team: Team, name: str) -> None:
-    """Serialises every write that claims `name` (create, rename onto it) within a project.
+def _name_lock_key(model: type[Record], team: Team, name: str) -> int:
+    return zlib.crc32(f"{model._meta.db_table}:{team.pk}:{name}".encode("utf-8", "surrogatepass"))
 
-    Row locks cannot cover a name that has no rows yet; without this, a create racing a rename onto
-    the same name can deadlock on PostgreSQL's unique-index checks. SQLite serialises writers anyway.
+
+def _lock_name(model: type[Record], team: Team, *names: str) -> None:
+    """Serialises every write to a name's history within a project (held until commit).
+
+    Row locks alone cannot cover a name that has no rows yet (a create racing a rename onto it can
+    deadlock on PostgreSQL's unique-index checks), and a writer queued on the latest row finds the
+    flag moved each time one ahead of it commits. One lock per name, taken first by create, publish,
+    archive and rename, settles both; several names are locked in a fixed order so two renames
+    cannot deadlock. SQLite serialises writers anyway.
     """
     if connection.vendor != "postgresql":
         return
-    key = zlib.crc32(f"{model._meta.db_table}:{team.pk}:{name}".encode("utf-8", "surrogatepass"))
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+        for key in sorted({_name_lock_key(model, team, name) for name in names}):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 def _raise_if_name_taken(model: type[Record], team: Team, name: str) -> None:
@@ -221,8 +229,9 @@ def create_history(
 
 
 def _lock_latest(model: type[Record], team: Team, name: str) -> Record:
-    """Locks the latest active row. When a concurrent publish moved the flag while this one waited
-    for the lock, the locked read comes back empty: read again to find the new latest."""
+    """Locks the latest active row. Behind the name lock the first read finds it; without that
+    lock (not PostgreSQL) a concurrent publish may move the flag while this one waits for the row,
+    and the locked read comes back empty: read again to find the new latest."""
     for _ in range(LOCK_RETRIES):
         row = (
             active_rows(model, team=team, name=name)
@@ -258,6 +267,7 @@ def publish_version(
     publish with nothing written.
     """
     with transaction.atomic():
+        _lock_name(model, team, name)
         current = _lock_latest(model, team, name)
         if base_version is not None and base_version != current.version:
             raise VersionConflict(current.version)
@@ -289,11 +299,12 @@ def publish_version(
 def archive_history(model: type[Record], *, team: Team, name: str) -> int:
     """Soft-deletes every active version of a name; the name is free again.
 
-    The latest row is locked first, as publish does, so an archive and a publish of the same name
-    run one after the other: the archive's update then sees every version, including one that a
+    The name is locked first, as publish does, so an archive and a publish of the same name run
+    one after the other: the archive's update then sees every version, including one that a
     concurrent publish has just added.
     """
     with transaction.atomic():
+        _lock_name(model, team, name)
         _lock_latest(model, team, name)
         return active_rows(model, team=team, name=name).update(
             deleted=True, is_latest=False, deleted_at=timezone.now()
@@ -305,9 +316,7 @@ def rename_history(model: type[Record], *, team: Team, name: str, new_name: str)
     if new_name == name:
         return 0
     with transaction.atomic():
-        # The new name's lock first, then the old history's (as create and publish order them).
-        _lock_name(model, team, new_name)
-        # Serialises with publish (see archive_history), so no version is left behind.
+        _lock_name(model, team, name, new_name)
         _lock_latest(model, team, name)
         rows = list(active_rows(model, team=team, name=name).select_for_update().values_list("pk", flat=True))
         _raise_if_name_taken(model, team, new_name)
@@ -318,6 +327,23 @@ def rename_history(model: type[Record], *, team: Team, name: str, new_name: str)
             if not is_unique_violation(exc):
                 raise
             raise NameTaken(new_name, attr="name") from exc
+
+
+def read_back(reader: Callable[[Any], Any]) -> Callable[[Callable], Callable]:
+    """Decorates a write service: the row it wrote is read back by `reader` (with its history's
+    derived fields) inside the write's transaction. Read after commit, a concurrent archive could
+    already hide a version that was written, and the client would see a 404 for a write that
+    happened."""
+
+    def decorate(write: Callable) -> Callable:
+        @wraps(write)
+        def wrapper(*args, **kwargs):
+            with transaction.atomic():
+                return reader(write(*args, **kwargs))
+
+        return wrapper
+
+    return decorate
 
 
 def duplicate_latest(

@@ -6,15 +6,23 @@ from django.db import transaction
 
 from llm_server import versioning
 from llm_server.accounts.models import Team, User
+from prompts import selectors
 from prompts.models import LLMPrompt
 
+# Writes answer with the version as written, its history's derived fields included.
+read_back = versioning.read_back(
+    lambda row: selectors.get_prompt(team=row.team, name=row.name, row_id=row.pk)
+)
 
+
+@read_back
 def create_prompt(*, team: Team, name: str, prompt: Any, created_by: User | None) -> LLMPrompt:
     return versioning.create_history(
         LLMPrompt, team=team, name=name, created_by=created_by, content={"prompt": prompt}
     )
 
 
+@read_back
 def publish_prompt(
     *, team: Team, name: str, prompt: Any, base_version: int, created_by: User | None
 ) -> LLMPrompt:
@@ -32,6 +40,7 @@ def archive_prompt(*, team: Team, name: str) -> int:
     return versioning.archive_history(LLMPrompt, team=team, name=name)
 
 
+@read_back
 def duplicate_prompt(*, team: Team, name: str, new_name: str, created_by: User | None) -> LLMPrompt:
     return versioning.duplicate_latest(
         LLMPrompt, team=team, name=name, new_name=new_name, created_by=created_by

@@ -89,11 +89,9 @@ class PromptViewSet(
         row = services.create_prompt(team=self.team, created_by=request.user, **serializer.validated_data)
         return self._respond(row, status.HTTP_201_CREATED)
 
-    def _respond(
-        self, row, status_code: int = status.HTTP_200_OK, serializer_class=PromptSerializer
-    ) -> Response:
-        fresh = selectors.get_prompt(team=self.team, name=row.name, row_id=row.pk)
-        return Response(serializer_class(fresh).data, status=status_code)
+    def _respond(self, row, status_code: int = status.HTTP_200_OK) -> Response:
+        """A written version, as the service read it back inside the write's transaction."""
+        return Response(PromptSerializer(row).data, status=status_code)
 
     # ---- by name -----------------------------------------------------------------------------
 

@@ -7,11 +7,15 @@ from typing import Any
 
 from llm_server import versioning
 from llm_server.accounts.models import Team, User
+from skills import selectors
 from skills.content import TextEdit, apply_edits, outline
 from skills.domain import EditFailed, FileAlreadyInSkill, FileLimitReached, FileNotInSkill
 from skills.models import LLMSkill, LLMSkillFile
 
 DEFAULT_CONTENT_TYPE = "text/plain"
+
+# Writes answer with the version as written: derived fields and file manifest included.
+read_back = versioning.read_back(lambda row: selectors.get_skill(team=row.team, name=row.name, row_id=row.pk))
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,7 @@ def _content_of(row: LLMSkill) -> dict[str, Any]:
     return {field: getattr(row, field) for field in LLMSkill.CONTENT_FIELDS}
 
 
+@read_back
 def create_skill(
     *,
     team: Team,
@@ -111,6 +116,7 @@ def _edit_files(files: list[SkillFile], file_edits: Sequence[FileEdits]) -> list
     return [by_path[f.path] for f in files]
 
 
+@read_back
 def publish_skill(
     *,
     team: Team,
@@ -167,6 +173,7 @@ def archive_skill(*, team: Team, name: str) -> int:
     return versioning.archive_history(LLMSkill, team=team, name=name)
 
 
+@read_back
 def duplicate_skill(*, team: Team, name: str, new_name: str, created_by: User | None) -> LLMSkill:
     return versioning.duplicate_latest(
         LLMSkill,
@@ -186,6 +193,7 @@ def _file_exists(path: str, name: str) -> FileAlreadyInSkill:
     return FileAlreadyInSkill(f"File '{path}' already exists in skill '{name}'.")
 
 
+@read_back
 def create_skill_file(
     *,
     team: Team,
@@ -208,6 +216,7 @@ def create_skill_file(
     return _publish(team=team, name=name, base_version=base_version, created_by=created_by, build=build)
 
 
+@read_back
 def rename_skill_file(
     *,
     team: Team,
@@ -232,6 +241,7 @@ def rename_skill_file(
     return _publish(team=team, name=name, base_version=base_version, created_by=created_by, build=build)
 
 
+@read_back
 def delete_skill_file(
     *, team: Team, name: str, path: str, created_by: User | None, base_version: int | None = None
 ) -> LLMSkill:

@@ -100,8 +100,8 @@ class SkillViewSet(mixins.ListModelMixin, ProjectScopedViewSet):
         return selectors.list_latest_skills(team=self.team, **query.validated_data)
 
     def _respond(self, row: LLMSkill, status_code: int = status.HTTP_200_OK) -> Response:
-        fresh = selectors.get_skill(team=self.team, name=row.name, row_id=row.pk)
-        return Response(SkillSerializer(fresh).data, status=status_code)
+        """A written version, as the service read it back inside the write's transaction."""
+        return Response(SkillSerializer(row).data, status=status_code)
 
     @extend_schema(parameters=[SkillListQuerySerializer])
     def list(self, request: Request, *args, **kwargs) -> Response:
