@@ -47,11 +47,3 @@ def prompt_rows_with_stats(*, team: Team) -> QuerySet:
 
 def get_prompt(*, team: Team, name: str, version: int | None = None, row_id=None) -> LLMPrompt:
     return versioning.get_version(LLMPrompt, team=team, name=name, version=version, row_id=row_id)
-
-
-def prompt_version_page(
-    *, team: Team, name: str, limit: int, offset: int = 0, before_version: int | None = None
-) -> tuple[list[LLMPrompt], bool]:
-    return versioning.version_page(
-        LLMPrompt, team=team, name=name, limit=limit, offset=offset, before_version=before_version
-    )

@@ -10,6 +10,7 @@ from llm_server.serializers import (
     StorableJSONField,
     UserBasicSerializer,
 )
+from llm_server.versioned_views import version_summary_serializer
 from prompts.models import LLMPrompt
 
 MAX_PROMPT_BYTES = 1_000_000
@@ -101,13 +102,7 @@ class PromptLegacyPatchSerializer(PromptLegacyUpdateSerializer):
     prompt = PromptPayloadField(required=False)
 
 
-class PromptVersionSummarySerializer(serializers.ModelSerializer):
-    created_by = UserBasicSerializer(read_only=True, allow_null=True)
-
-    class Meta:
-        model = LLMPrompt
-        fields = ["id", "version", "created_by", "created_at", "is_latest"]
-        read_only_fields = fields
+PromptVersionSummarySerializer = version_summary_serializer(LLMPrompt)
 
 
 class PromptResolveSerializer(serializers.Serializer):

@@ -15,6 +15,7 @@ from llm_server.versioned_views import (
     HistoryMessages,
     NotFoundBodySerializer,
     history_errors,
+    resolve_body,
 )
 from llm_server.viewsets import ProjectScopedViewSet
 from prompts import selectors, services
@@ -187,25 +188,16 @@ class PromptViewSet(
     @prompt_errors
     def resolve(self, request: Request, prompt_name: str, **kwargs) -> Response:
         """A prompt (latest, `version` or `version_id`) with a page of its version history."""
-        query = ResolveQuerySerializer(query_params=request.query_params)
-        query.is_valid(raise_exception=True)
-        params = query.validated_data
-        row = selectors.get_prompt(
-            team=self.team, name=prompt_name, version=params.get("version"), row_id=params.get("version_id")
-        )
-        versions, has_more = selectors.prompt_version_page(
-            team=self.team,
-            name=prompt_name,
-            limit=params["limit"],
-            offset=params.get("offset", 0),
-            before_version=params.get("before_version"),
-        )
         return Response(
-            {
-                "prompt": PromptSerializer(row).data,
-                "versions": PromptVersionSummarySerializer(versions, many=True).data,
-                "has_more": has_more,
-            }
+            resolve_body(
+                request.query_params,
+                team=self.team,
+                name=prompt_name,
+                get_row=selectors.get_prompt,
+                key="prompt",
+                row_serializer=PromptSerializer,
+                summary_serializer=PromptVersionSummarySerializer,
+            )
         )
 
     # ---- legacy id routes (prompts spec §5.8) ----------------------------------------------------

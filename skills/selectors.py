@@ -51,11 +51,3 @@ def skill_version_id(*, team: Team, name: str, version: int | None = None):
 def get_skill_file(*, skill_version_id, path: str) -> LLMSkillFile:
     """A file of one version; LLMSkillFile.DoesNotExist if it has none at `path`."""
     return LLMSkillFile.objects.get(skill_version_id=skill_version_id, path=path)
-
-
-def skill_version_page(
-    *, team: Team, name: str, limit: int, offset: int = 0, before_version: int | None = None
-) -> tuple[list[LLMSkill], bool]:
-    return versioning.version_page(
-        LLMSkill, team=team, name=name, limit=limit, offset=offset, before_version=before_version
-    )

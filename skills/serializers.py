@@ -13,6 +13,7 @@ from llm_server.serializers import (
     StorableJSONField,
     UserBasicSerializer,
 )
+from llm_server.versioned_views import version_summary_serializer
 from skills.content import MAX_CONTENT_BYTES, TextEdit, path_problem, utf8_size
 from skills.models import LLMSkill
 from skills.services import DEFAULT_CONTENT_TYPE, FileEdits, SkillFile
@@ -314,13 +315,7 @@ class SkillFileSerializer(serializers.Serializer):
     content_type = serializers.CharField()
 
 
-class SkillVersionSummarySerializer(serializers.ModelSerializer):
-    created_by = UserBasicSerializer(read_only=True, allow_null=True)
-
-    class Meta:
-        model = LLMSkill
-        fields = ["id", "version", "created_by", "created_at", "is_latest"]
-        read_only_fields = fields
+SkillVersionSummarySerializer = version_summary_serializer(LLMSkill)
 
 
 class SkillResolveSerializer(serializers.Serializer):

@@ -17,6 +17,7 @@ from llm_server.versioned_views import (
     HistoryMessages,
     NotFoundBodySerializer,
     history_errors,
+    resolve_body,
 )
 from llm_server.viewsets import ProjectScopedViewSet
 from skills import selectors, services
@@ -206,25 +207,16 @@ class SkillViewSet(mixins.ListModelMixin, ProjectScopedViewSet):
     @skill_errors
     def resolve(self, request: Request, skill_name: str, **kwargs) -> Response:
         """A skill (latest, `version` or `version_id`) with a page of its version history."""
-        query = ResolveQuerySerializer(query_params=request.query_params)
-        query.is_valid(raise_exception=True)
-        params = query.validated_data
-        row = selectors.get_skill(
-            team=self.team, name=skill_name, version=params.get("version"), row_id=params.get("version_id")
-        )
-        versions, has_more = selectors.skill_version_page(
-            team=self.team,
-            name=skill_name,
-            limit=params["limit"],
-            offset=params.get("offset", 0),
-            before_version=params.get("before_version"),
-        )
         return Response(
-            {
-                "skill": SkillSerializer(row).data,
-                "versions": SkillVersionSummarySerializer(versions, many=True).data,
-                "has_more": has_more,
-            }
+            resolve_body(
+                request.query_params,
+                team=self.team,
+                name=skill_name,
+                get_row=selectors.get_skill,
+                key="skill",
+                row_serializer=SkillSerializer,
+                summary_serializer=SkillVersionSummarySerializer,
+            )
         )
 
     # ---- bundled files -------------------------------------------------------------------------
