@@ -2,6 +2,7 @@
 
 import re
 from functools import cached_property
+from urllib.parse import quote
 
 from django.db.models import Exists, OuterRef
 from drf_spectacular.types import OpenApiTypes
@@ -107,7 +108,8 @@ class ProjectScopedViewSet(viewsets.GenericViewSet):
         path = request._request.path
         if path.startswith(ENVIRONMENTS_PREFIX):
             # Upstream marks /api/environments/ as a deprecated alias of /api/projects/.
-            successor = PROJECTS_PREFIX + path[len(ENVIRONMENTS_PREFIX) :]
+            # The path arrives decoded: re-encode it, or %00/%0A in the URL make an invalid header.
+            successor = quote(PROJECTS_PREFIX + path[len(ENVIRONMENTS_PREFIX) :], safe="/@:!$&'()*+,;=-._~")
             query = request._request.META.get("QUERY_STRING", "")
             response["Deprecation"] = "true"
             response["Link"] = f'<{successor}{"?" + query if query else ""}>; rel="successor-version"'

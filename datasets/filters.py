@@ -1,0 +1,85 @@
+"""Query parameters of the two list endpoints (datasets spec §4.1, §5.1)."""
+
+from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
+from django.db.models import QuerySet
+from django_filters import rest_framework as filters
+from django_filters.fields import BaseCSVField
+
+from datasets import selectors
+from datasets.models import Dataset, DatasetItem
+
+# More ids than this is not a lookup but a dump; it also keeps the query under the databases'
+# bound-parameter limits (SQLite 32,766; PostgreSQL 65,535).
+MAX_IDS = 1000
+ORDER_FIELDS = ("created_at", "updated_at")
+
+
+class SearchTermField(forms.CharField):
+    """Free text; a NUL character simply matches nothing (see selectors.search_datasets)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+
+
+class SearchFilter(filters.CharFilter):
+    field_class = SearchTermField
+
+
+class BoundedCSVField(BaseCSVField):
+    def clean(self, value):
+        if value is not None and len(value) > MAX_IDS:
+            raise forms.ValidationError(
+                f"Ensure this field has no more than {MAX_IDS} ids.", code="max_length"
+            )
+        return super().clean(value)
+
+
+class UUIDInFilter(filters.BaseInFilter, filters.UUIDFilter):
+    """One comma-separated string of UUIDs (spec §6 item 1: not a repeated parameter)."""
+
+    base_field_class = BoundedCSVField
+
+
+class TieBreakingOrderingFilter(filters.OrderingFilter):
+    """The requested keys, then `id`, so equal timestamps still give a stable page order."""
+
+    def filter(self, qs: QuerySet, value) -> QuerySet:
+        ordering = [self.get_ordering_value(param) for param in value or [] if param]
+        return qs.order_by(*ordering, "id") if ordering else qs
+
+
+class DatasetFilter(filters.FilterSet):
+    search = SearchFilter(
+        method="filter_search",
+        help_text="Case-insensitive substring of the name, the description or the metadata's JSON text.",
+    )
+    id__in = UUIDInFilter(field_name="id", help_text="Comma-separated dataset ids.")
+    order_by = TieBreakingOrderingFilter(
+        fields=ORDER_FIELDS,
+        help_text="Comma-separated: created_at, -created_at, updated_at, -updated_at. Default -created_at.",
+    )
+
+    class Meta:
+        model = Dataset
+        fields: list[str] = []
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return selectors.search_datasets(queryset, value)
+
+
+def project_datasets(request) -> QuerySet[Dataset]:
+    """Choices of `?dataset=`: the URL project's datasets only (decision 5), deleted ones included."""
+    view = request.parser_context["view"] if request is not None else None
+    if view is None:
+        return Dataset.objects.none()  # schema generation: no project
+    return selectors.project_datasets(team=view.team)
+
+
+class DatasetItemFilter(filters.FilterSet):
+    dataset = filters.ModelChoiceFilter(queryset=project_datasets, help_text="Only this dataset's items.")
+
+    class Meta:
+        model = DatasetItem
+        fields: list[str] = []
