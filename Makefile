@@ -33,6 +33,7 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/datasets.py
 
 clean:
 	rm -rf $(VENV) staticfiles .ruff_cache
