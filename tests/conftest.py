@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import pytest
 import requests
 from django.core.cache import cache
+from django.test import Client
 from rest_framework.test import APIClient
 
 from llm_server.accounts.models import Organization, Team, User
@@ -79,6 +80,16 @@ def other_member(world) -> tuple[User, str]:
     user = UserFactory(email="b@example.com")
     make_member(user, world.org_b)
     return user, make_key(user, ["*"])
+
+
+@pytest.fixture
+def admin_client(world) -> Client:
+    """A plain Django client (form posts, like a browser), logged in as a superuser, with the
+    `world` set up. Takes the place of pytest-django's fixture of the same name."""
+    superuser = User.objects.create_superuser(email="admin@example.com", password="pw-not-used-12345")
+    browser = Client()
+    browser.force_login(superuser)
+    return browser
 
 
 @pytest.fixture

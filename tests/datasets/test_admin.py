@@ -3,19 +3,9 @@
 import json
 
 import pytest
-from django.test import Client
 
 from datasets.models import Dataset, DatasetItem
-from llm_server.accounts.models import User
 from tests.datasets.conftest import make_dataset, make_items
-
-
-@pytest.fixture
-def admin_client(world) -> Client:
-    superuser = User.objects.create_superuser(email="admin@example.com", password="pw-not-used-12345")
-    browser = Client()
-    browser.force_login(superuser)
-    return browser
 
 
 @pytest.fixture

@@ -5,9 +5,8 @@ import re
 
 import pytest
 import yaml
-from django.test import Client
 
-from llm_server.accounts.models import Organization, PersonalAPIKey, Project, Team, User
+from llm_server.accounts.models import Organization, PersonalAPIKey, Project, Team
 from prompts.models import LLMPrompt
 from tests.conftest import bearer
 from tests.platform.helpers import url
@@ -91,15 +90,6 @@ def test_docs_page(client, db):
 # ---- admin -----------------------------------------------------------------------------------------
 
 ACCOUNT_MODELS = ["organization", "project", "team", "user", "organizationmembership", "personalapikey"]
-
-
-@pytest.fixture
-def admin_client(world):
-    """A plain Django client (form posts, like a browser), logged in as a superuser."""
-    superuser = User.objects.create_superuser(email="admin@example.com", password="pw-not-used-12345")
-    browser = Client()
-    browser.force_login(superuser)
-    return browser
 
 
 @pytest.mark.parametrize("model", ACCOUNT_MODELS)

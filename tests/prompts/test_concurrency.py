@@ -4,52 +4,20 @@ Each request runs in its own thread of the live server with its own database con
 row locks and partial unique constraints are what decide the winner.
 """
 
-import threading
 from collections import Counter
 from collections.abc import Callable
 
-import pytest
 import requests
-from django.db import connection
 
 from prompts import services
 from prompts.models import LLMPrompt
+from tests.live import race_marks, run_together
 from tests.prompts.conftest import NAME_TAKEN, conflict
 
-pytestmark = [
-    pytest.mark.live,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs real concurrent transactions and row locks (PostgreSQL); SQLite serialises writers",
-    ),
-]
+pytestmark = race_marks()
 
 ROUNDS = 10
 RACERS = 6
-
-
-def run_together(calls: list[Callable[[], requests.Response]]) -> list[requests.Response]:
-    """Starts every call at the same moment (one thread each) and returns their responses in order."""
-    barrier = threading.Barrier(len(calls))
-    results: list[requests.Response | BaseException | None] = [None] * len(calls)
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[index] = calls[index]()
-        except BaseException as exc:
-            results[index] = exc
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    for result in results:
-        if isinstance(result, BaseException):
-            raise result
-    return results  # type: ignore[return-value]
 
 
 def two_version_history(world, name: str) -> LLMPrompt:

@@ -1,18 +1,8 @@
 """The skills admin: histories and files are browsable, never editable; archive works from it."""
 
 import pytest
-from django.test import Client
 
-from llm_server.accounts.models import User
 from skills.models import LLMSkill, LLMSkillFile
-
-
-@pytest.fixture
-def admin_client(world):
-    superuser = User.objects.create_superuser(email="admin@example.com", password="pw-not-used-12345")
-    browser = Client()
-    browser.force_login(superuser)
-    return browser
 
 
 @pytest.fixture

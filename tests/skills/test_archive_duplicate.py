@@ -6,9 +6,9 @@ import pytest
 
 from skills import services
 from skills.models import LLMSkill, LLMSkillFile
-from tests.factories import UserFactory, make_key, make_member
 from tests.skills.conftest import (
     FULL_KEYS,
+    NAME_PATTERN_MESSAGE,
     files_of,
     history_state,
     iso,
@@ -19,10 +19,6 @@ from tests.skills.conftest import (
 )
 
 NAME_TAKEN = {"attr": "new_name", "detail": "A skill with this name already exists."}
-NAME_PATTERN_MESSAGE = (
-    "Only lowercase letters, numbers, and hyphens are allowed. "
-    "Must not start or end with a hyphen or contain consecutive hyphens."
-)
 FILES = [
     {"path": "scripts/run.sh", "content": "echo run\n  indented", "content_type": "text/x-shellscript"},
     {"path": "references/g.md", "content": "# G\n\nguide"},
@@ -41,14 +37,6 @@ FULL = {
     "files": FILES,
 }
 CONTENT_FIELDS = ("description", "body", "outline", "license", "compatibility", "allowed_tools", "metadata")
-
-
-@pytest.fixture
-def colleague(world):
-    """A second member of org A with a llm_skill:write key."""
-    user = UserFactory(email="colleague@example.com", first_name="Col")
-    make_member(user, world.org_a)
-    return user, make_key(user, ["llm_skill:write"])
 
 
 def all_rows(team, name: str) -> list[dict[str, Any]]:

@@ -7,53 +7,21 @@ those of the version it was built from plus its own change.
 """
 
 import itertools
-import threading
 from collections.abc import Callable
 
 import pytest
 import requests
-from django.db import connection
 
 from skills import services
 from skills.models import LLMSkill
-from tests.skills.conftest import conflict, files_of, versions
+from tests.live import race_marks, run_together
+from tests.skills.conftest import conflict, file_missing, files_of, seed_skill, versions
 
-pytestmark = [
-    pytest.mark.live,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs real concurrent transactions and row locks (PostgreSQL); SQLite serialises writers",
-    ),
-]
+pytestmark = race_marks()
 
 ROUNDS = 6
 ARCHIVE_ROUNDS = 20
 RACERS = 6
-
-
-def run_together(calls: list[Callable[[], requests.Response]]) -> list[requests.Response]:
-    """Starts every call at the same moment (one thread each); returns their responses in order."""
-    barrier = threading.Barrier(len(calls))
-    results: list[requests.Response | BaseException | None] = [None] * len(calls)
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[index] = calls[index]()
-        except BaseException as exc:
-            results[index] = exc
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    for result in results:
-        if isinstance(result, BaseException):
-            raise result
-    assert all(result is not None for result in results), "a request did not finish"
-    return results  # type: ignore[return-value]
 
 
 def assert_history_is_sound(team, name: str, count: int) -> list[LLMSkill]:
@@ -63,15 +31,9 @@ def assert_history_is_sound(team, name: str, count: int) -> list[LLMSkill]:
     return rows
 
 
-def seed(world, name: str, files: dict[str, str] | None = None) -> LLMSkill:
-    return services.create_skill(
-        team=world.team,
-        name=name,
-        description="d",
-        body="# v1",
-        created_by=world.user,
-        files=[services.SkillFile(path, text) for path, text in (files or {}).items()],
-    )
+def seed(world, name: str, files: dict[str, str]) -> LLMSkill:
+    """v1 of `name`: body '# v1', the given files (text/plain)."""
+    return seed_skill(world, name, files=files.items(), description="d", body="# v1")
 
 
 @pytest.fixture
@@ -196,25 +158,30 @@ def assert_versions_consistent(team, name: str) -> list[LLMSkill]:
     return rows
 
 
+PUBLISH_BODY_AND_A_MD = {
+    "body": "# published",
+    "file_edits": [{"path": "a.md", "edits": [{"old": "alpha", "new": "ALPHA"}]}],
+    "base_version": 1,
+}
+
+
+def race_file_create_and_publish(base, world, sessions, name: str, create_payload: dict):
+    """Seeds `name` at v1 with a.md, then sends the file create and the publish of
+    PUBLISH_BODY_AND_A_MD at the same moment; returns (create, publish) responses."""
+    seed(world, name, {"a.md": "alpha"})
+    return run_together(
+        [
+            lambda: sessions[0].post(f"{base}/name/{name}/files/", json=create_payload, timeout=30),
+            lambda: sessions[1].patch(f"{base}/name/{name}/", json=PUBLISH_BODY_AND_A_MD, timeout=30),
+        ]
+    )
+
+
 def test_file_create_racing_a_publish(base, world, sessions):
     for round_ in range(ROUNDS):
         name = f"mixed-{round_}"
-        seed(world, name, {"a.md": "alpha"})
-        publish_payload = {
-            "body": "# published",
-            "file_edits": [{"path": "a.md", "edits": [{"old": "alpha", "new": "ALPHA"}]}],
-            "base_version": 1,
-        }
-
-        create, publish = run_together(
-            [
-                lambda name=name: sessions[0].post(
-                    f"{base}/name/{name}/files/", json={"path": "new.md", "content": "n"}, timeout=30
-                ),
-                lambda name=name, payload=publish_payload: sessions[1].patch(
-                    f"{base}/name/{name}/", json=payload, timeout=30
-                ),
-            ]
+        create, publish = race_file_create_and_publish(
+            base, world, sessions, name, {"path": "new.md", "content": "n"}
         )
 
         # Without base_version the file create always lands (on v1 or on the published v2).
@@ -232,24 +199,8 @@ def test_file_create_racing_a_publish(base, world, sessions):
 def test_file_create_with_base_version_racing_a_publish(base, world, sessions):
     for round_ in range(ROUNDS):
         name = f"both-based-{round_}"
-        seed(world, name, {"a.md": "alpha"})
-        publish_payload = {
-            "body": "# published",
-            "file_edits": [{"path": "a.md", "edits": [{"old": "alpha", "new": "ALPHA"}]}],
-            "base_version": 1,
-        }
-
-        create, publish = run_together(
-            [
-                lambda name=name: sessions[0].post(
-                    f"{base}/name/{name}/files/",
-                    json={"path": "new.md", "content": "n", "base_version": 1},
-                    timeout=30,
-                ),
-                lambda name=name, payload=publish_payload: sessions[1].patch(
-                    f"{base}/name/{name}/", json=payload, timeout=30
-                ),
-            ]
+        create, publish = race_file_create_and_publish(
+            base, world, sessions, name, {"path": "new.md", "content": "n", "base_version": 1}
         )
 
         assert sorted([create.status_code, publish.status_code]) in ([200, 409], [201, 409]), [
@@ -285,10 +236,10 @@ def test_rename_racing_a_delete_of_the_same_file(base, world, sessions):
         assert [row.version for row in rows if row.is_latest] == [len(rows)]
         final = files_of(rows[-1])
         if rename.status_code == 404:
-            assert rename.json() == {"detail": f"File 'a.md' not found in skill '{name}'."}
+            assert rename.json() == file_missing("a.md", name)
             assert final == {"b.md": ("beta", "text/plain")}
         else:
-            assert delete.json() == {"detail": f"File 'a.md' not found in skill '{name}'."}
+            assert delete.json() == file_missing("a.md", name)
             assert final == {"c.md": ("alpha", "text/plain"), "b.md": ("beta", "text/plain")}
 
 

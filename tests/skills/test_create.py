@@ -6,12 +6,20 @@ import pytest
 
 from skills.models import LLMSkill, LLMSkillFile
 from tests.conftest import bearer
-from tests.skills.conftest import FULL_KEYS, files_of, iso, user_json, validation, versions
-
-NAME_PATTERN_MSG = (
-    "Only lowercase letters, numbers, and hyphens are allowed. "
-    "Must not start or end with a hyphen or contain consecutive hyphens."
+from tests.skills.conftest import (
+    ABSOLUTE,
+    EMPTY_OR_DOT,
+    FULL_KEYS,
+    NAME_PATTERN_MESSAGE,
+    TRAVERSAL,
+    assert_each_refused,
+    expected_skill,
+    files_of,
+    user_json,
+    validation,
+    versions,
 )
+
 CONSECUTIVE_MSG = "Consecutive hyphens are not allowed."
 RESERVED_MSG = "'new' is a reserved name and cannot be used."
 NAME_TOO_LONG_MSG = "Ensure this field has no more than 64 characters."
@@ -23,40 +31,13 @@ NAME_TAKEN = validation("name", "unique", "A skill with this name already exists
 BODY_TOO_BIG = validation("body", "max_size", "Skill body must be 1000000 bytes or fewer.")
 TOO_MANY_FILES = validation("files", "max_count", "A skill may contain at most 50 files.")
 DUPLICATE_PATHS = validation("files", "invalid_input", "Duplicate file paths are not allowed.")
-TRAVERSAL = "File paths must not contain '..' traversal segments."
-ABSOLUTE = "File paths must be relative, not absolute."
-EMPTY_OR_DOT = "File paths must not contain empty or '.' segments."
 
 BASE = {"name": "my-skill", "description": "d", "body": "# T\nx"}
 
 
-def expected_full(row: LLMSkill, *, latest_version: int = 1, version_count: int = 1, first=None) -> dict:
-    """The exact full representation of a stored version row (spec §3)."""
-    manifest = [
-        {"path": f.path, "content_type": f.content_type}
-        for f in LLMSkillFile.objects.filter(skill_version=row).order_by("id")
-    ]
-    return {
-        "id": str(row.id),
-        "name": row.name,
-        "description": row.description,
-        "body": row.body,
-        "license": row.license,
-        "compatibility": row.compatibility,
-        "allowed_tools": row.allowed_tools,
-        "metadata": row.metadata,
-        "files": manifest,
-        "outline": row.outline,
-        "version": row.version,
-        "created_by": user_json(row.created_by),
-        "created_at": iso(row.created_at),
-        "updated_at": iso(row.updated_at),
-        "deleted": row.deleted,
-        "is_latest": row.is_latest,
-        "latest_version": latest_version,
-        "version_count": version_count,
-        "first_version_created_at": iso(first if first is not None else row.created_at),
-    }
+def expected_first_version(row: LLMSkill) -> dict:
+    """The exact full representation of a name's only version (spec §3)."""
+    return expected_skill(row, latest_version=1, version_count=1, first_version=row)
 
 
 def post(api, **fields: Any):
@@ -82,7 +63,7 @@ def test_case_01_create_minimal(api, world):
     body = response.json()
     assert list(body) == FULL_KEYS
     [row] = versions(world.team, "my-skill")
-    assert body == expected_full(row)
+    assert body == expected_first_version(row)
     assert body["version"] == 1
     assert body["is_latest"] is True
     assert body["latest_version"] == 1
@@ -164,7 +145,7 @@ def test_case_02_all_optional_fields_echoed(api, world):
     assert body["allowed_tools"] == ["Bash", "Read"]
     assert body["metadata"] == {"author": "x", "version": "1.0"}
     [row] = versions(world.team, "my-skill")
-    assert body == expected_full(row)
+    assert body == expected_first_version(row)
     assert (row.license, row.compatibility) == ("Apache-2.0", "Requires Python 3.11+")
     assert row.allowed_tools == ["Bash", "Read"]
     assert row.metadata == {"author": "x", "version": "1.0"}
@@ -222,10 +203,7 @@ def test_case_02_allowed_tools_items_must_be_non_blank_strings(api):
         ),
         (None, validation("allowed_tools", "null", NULL)),
     ]
-    for value, expected in cases:
-        response = post(api, allowed_tools=value)
-        assert response.status_code == 400, value
-        assert response.json() == expected, value
+    assert_each_refused(lambda value: post(api, allowed_tools=value), cases)
     assert_nothing_written()
 
 
@@ -276,7 +254,7 @@ def test_case_03_create_with_files_returns_manifest_only(api, world):
         {"path": "references/g.md", "content_type": "text/plain"},
     ]
     [row] = versions(world.team, "my-skill")
-    assert body == expected_full(row)
+    assert body == expected_first_version(row)
     assert files_of(row) == {
         "scripts/run.sh": ("echo", "text/x-shellscript"),
         "references/g.md": ("# G", "text/plain"),
@@ -375,10 +353,7 @@ def test_case_03_file_entry_required_fields(api):
         ),
         (None, validation("files", "null", NULL)),
     ]
-    for files, expected in cases:
-        response = post(api, files=files)
-        assert response.status_code == 400, files
-        assert response.json() == expected, files
+    assert_each_refused(lambda files: post(api, files=files), cases)
     assert_nothing_written()
 
 
@@ -444,9 +419,9 @@ def test_case_05_taken_name_after_publish(api, world):
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        ("Invalid_Name", validation("name", "invalid_name", NAME_PATTERN_MSG)),
-        ("-a", validation("name", "invalid_name", NAME_PATTERN_MSG)),
-        ("a-", validation("name", "invalid_name", NAME_PATTERN_MSG)),
+        ("Invalid_Name", validation("name", "invalid_name", NAME_PATTERN_MESSAGE)),
+        ("-a", validation("name", "invalid_name", NAME_PATTERN_MESSAGE)),
+        ("a-", validation("name", "invalid_name", NAME_PATTERN_MESSAGE)),
         ("a--b", validation("name", "invalid_name", CONSECUTIVE_MSG)),
         ("new", validation("name", "reserved_name", RESERVED_MSG)),
         ("NEW", validation("name", "reserved_name", RESERVED_MSG)),
@@ -468,7 +443,7 @@ def test_case_06_spec_examples(api, name, expected):
 def test_case_06_pattern_failures(api, name):
     response = post(api, name=name)
     assert response.status_code == 400
-    assert response.json() == validation("name", "invalid_name", NAME_PATTERN_MSG)
+    assert response.json() == validation("name", "invalid_name", NAME_PATTERN_MESSAGE)
     assert_nothing_written()
 
 
@@ -504,7 +479,7 @@ def test_case_06_check_order_pattern_before_consecutive(api):
     for name in ("a--", "--a", "A--b", "a--b_c", "-a--b"):
         response = post(api, name=name)
         assert response.status_code == 400
-        assert response.json() == validation("name", "invalid_name", NAME_PATTERN_MSG), name
+        assert response.json() == validation("name", "invalid_name", NAME_PATTERN_MESSAGE), name
     assert_nothing_written()
 
 
@@ -530,10 +505,7 @@ def test_case_06_name_required_blank_null_and_types(api):
             validation("name", "invalid_input", NOT_A_STRING),
         ),
     ]
-    for payload, expected in cases:
-        response = api.post("", payload)
-        assert response.status_code == 400, payload
-        assert response.json() == expected, payload
+    assert_each_refused(lambda payload: api.post("", payload), cases)
     assert_nothing_written()
 
 
@@ -565,7 +537,7 @@ def test_case_07_body_required(api):
 def test_case_07_first_error_in_field_order(api):
     cases = [
         ({}, validation("name", "required", REQUIRED)),
-        ({"name": "Bad"}, validation("name", "invalid_name", NAME_PATTERN_MSG)),
+        ({"name": "Bad"}, validation("name", "invalid_name", NAME_PATTERN_MESSAGE)),
         ({"name": "ok"}, validation("description", "required", REQUIRED)),
         ({"name": "ok", "description": "d"}, validation("body", "required", REQUIRED)),
         (
@@ -581,10 +553,7 @@ def test_case_07_first_error_in_field_order(api):
             validation("metadata", "not_a_dict", 'Expected a dictionary of items but got type "list".'),
         ),
     ]
-    for payload, expected in cases:
-        response = api.post("", payload)
-        assert response.status_code == 400, payload
-        assert response.json() == expected, payload
+    assert_each_refused(lambda payload: api.post("", payload), cases)
     assert_nothing_written()
 
 
@@ -599,10 +568,7 @@ def test_case_07_blank_null_and_non_string(api, field):
         (["x"], validation(field, "invalid_input", NOT_A_STRING)),
         ({"x": 1}, validation(field, "invalid_input", NOT_A_STRING)),
     ]
-    for value, expected in cases:
-        response = post(api, **{field: value})
-        assert response.status_code == 400, value
-        assert response.json() == expected, value
+    assert_each_refused(lambda value: post(api, **{field: value}), cases)
     assert_nothing_written()
 
 
@@ -908,16 +874,10 @@ def test_case_03_invalid_file_list_writes_no_skill(api, world, files):
     assert history_rows(world) == [(1, True, False)]
 
 
-def test_case_01_created_by_is_the_key_owner(api, client, world):
-    from tests.factories import UserFactory, make_key, make_member
-
-    other = UserFactory(email="other@example.com")
-    make_member(other, world.org_a)
+def test_case_01_created_by_is_the_key_owner(api, client, world, colleague):
+    other, other_key = colleague
     response = client.post(
-        f"/api/environments/{world.t}/llm_skills/",
-        BASE,
-        format="json",
-        **bearer(make_key(other, ["llm_skill:write"])),
+        f"/api/environments/{world.t}/llm_skills/", BASE, format="json", **bearer(other_key)
     )
     assert response.status_code == 201, response.content
     assert response.json()["created_by"] == user_json(other)

@@ -5,15 +5,22 @@ from typing import Any
 import pytest
 
 from skills.models import LLMSkill, LLMSkillFile
-from tests.skills.conftest import conflict, files_of, history_state, validation, versions
+from tests.skills.conftest import (
+    ABSOLUTE,
+    EMPTY_OR_DOT,
+    TRAVERSAL,
+    assert_each_refused,
+    conflict,
+    files_of,
+    history_state,
+    validation,
+    versions,
+)
 
 EM_DASH = "\u2014"
 NOT_FOUND_IN_BODY = "Text to replace was not found in the skill body."
 BODY_TOO_LARGE = "Resulting skill body exceeds the 1000000 byte size limit."
 AT_LEAST_ONE_EDIT = "At least one edit operation is required."
-TRAVERSAL = "File paths must not contain '..' traversal segments."
-ABSOLUTE = "File paths must be relative, not absolute."
-EMPTY_OR_DOT = "File paths must not contain empty or '.' segments."
 FILES = [
     {"path": "references/a.md", "content": "# A\n\nThese rank high.", "content_type": "text/markdown"},
     {"path": "references/b.md", "content": "# B\n\nrank high too? no: b only"},
@@ -29,6 +36,18 @@ STORED = {
 def matches(n: int, file_path: str | None = None) -> str:
     where = f" in file '{file_path}'" if file_path else ""
     return f"Text to replace matches {n} times{where} {EM_DASH} provide more context to make it unique."
+
+
+def file_not_in_version(path: str) -> dict[str, str]:
+    return {"detail": f"File '{path}' not found in the current skill version.", "file_path": path}
+
+
+def text_not_in_file(path: str, edit_index: int) -> dict[str, Any]:
+    return {
+        "detail": f"Text to replace was not found in file '{path}'.",
+        "edit_index": edit_index,
+        "file_path": path,
+    }
 
 
 def body_edits(api, name: str, edits: list[dict], base_version: int = 1, **extra):
@@ -263,10 +282,7 @@ def test_case_31_edit_item_validation(api, world):
             validation("edits", "not_a_list", 'Expected a list of items but got type "dict".'),
         ),
     ]
-    for edits, expected in cases:
-        response = body_edits(api, "s", edits)
-        assert response.status_code == 400, edits
-        assert response.json() == expected, edits
+    assert_each_refused(lambda edits: body_edits(api, "s", edits), cases)
     assert history_state(world.team, "s") == [(1, True, False)]
 
 
@@ -424,18 +440,62 @@ def test_case_34_file_edits_keep_other_fields(api, world):
 # ---- case 35 ----------------------------------------------------------------------------------
 
 
-def test_case_35_file_edits_unknown_path(api, world):
+@pytest.mark.parametrize(
+    ("file_edits", "expected"),
+    [
+        pytest.param(
+            [{"path": "references/nope.md", "edits": [{"old": "a", "new": "b"}]}],
+            file_not_in_version("references/nope.md"),
+            id="unknown_path",
+        ),
+        pytest.param(
+            [{"path": "references/a.md", "edits": [{"old": "absent", "new": "x"}]}],
+            text_not_in_file("references/a.md", 0),
+            id="edit_not_found",
+        ),
+        pytest.param(
+            [
+                {
+                    "path": "scripts/run.sh",
+                    "edits": [{"old": "one", "new": "1"}, {"old": "echo", "new": "print"}],
+                }
+            ],
+            {
+                "detail": "Text to replace matches 2 times in file 'scripts/run.sh' \u2014 provide more context to make it unique.",
+                "edit_index": 1,
+                "file_path": "scripts/run.sh",
+            },
+            id="edit_matches_twice",
+        ),
+        pytest.param(
+            [
+                {
+                    "path": "references/a.md",
+                    "edits": [{"old": "These", "new": "Those"}, {"old": "high", "new": "low"}],
+                },
+                {"path": "references/b.md", "edits": [{"old": "missing", "new": "x"}]},
+            ],
+            text_not_in_file("references/b.md", 0),
+            id="edit_index_is_within_the_entry",
+        ),
+        pytest.param(
+            [
+                {"path": "references/a.md", "edits": [{"old": "These", "new": "Those"}]},
+                {"path": "gone.md", "edits": [{"old": "a", "new": "b"}]},
+                {"path": "references/b.md", "edits": [{"old": "missing", "new": "x"}]},
+            ],
+            file_not_in_version("gone.md"),
+            id="entries_processed_in_order",
+        ),
+    ],
+)
+def test_case_35_file_edit_errors(api, world, file_edits, expected):
+    """The exact error body (the file, and for a failing edit its index within the entry); nothing
+    is written."""
     api.create("s", files=FILES)
     before = snapshot(world.team, "s")
-    response = file_edit_request(
-        api, "s", [{"path": "references/nope.md", "edits": [{"old": "a", "new": "b"}]}]
-    )
-    assert response.status_code == 400
-    assert response.json() == {
-        "detail": "File 'references/nope.md' not found in the current skill version.",
-        "file_path": "references/nope.md",
-    }
-    assert "edit_index" not in response.json()
+    response = file_edit_request(api, "s", file_edits)
+    assert (response.status_code, response.json()) == (400, expected)
     assert snapshot(world.team, "s") == before
 
 
@@ -443,89 +503,12 @@ def test_case_35_file_edits_path_is_exact(api, world):
     api.create("s", files=FILES)
     response = file_edit_request(api, "s", [{"path": "References/a.md", "edits": [{"old": "A", "new": "b"}]}])
     assert response.status_code == 400
-    assert response.json() == {
-        "detail": "File 'References/a.md' not found in the current skill version.",
-        "file_path": "References/a.md",
-    }
+    assert response.json() == file_not_in_version("References/a.md")
     # Trimmed before the lookup.
     body = api.publish(
         "s", 1, file_edits=[{"path": "  references/a.md ", "edits": [{"old": "These", "new": "X"}]}]
     )
     assert body["version"] == 2
-
-
-def test_case_35_file_edit_not_found(api, world):
-    api.create("s", files=FILES)
-    before = snapshot(world.team, "s")
-    response = file_edit_request(
-        api, "s", [{"path": "references/a.md", "edits": [{"old": "absent", "new": "x"}]}]
-    )
-    assert response.status_code == 400
-    assert response.json() == {
-        "detail": "Text to replace was not found in file 'references/a.md'.",
-        "edit_index": 0,
-        "file_path": "references/a.md",
-    }
-    assert snapshot(world.team, "s") == before
-
-
-def test_case_35_file_edit_matches_twice(api, world):
-    api.create("s", files=FILES)
-    before = snapshot(world.team, "s")
-    response = file_edit_request(
-        api,
-        "s",
-        [{"path": "scripts/run.sh", "edits": [{"old": "one", "new": "1"}, {"old": "echo", "new": "print"}]}],
-    )
-    assert response.status_code == 400
-    assert response.json() == {
-        "detail": "Text to replace matches 2 times in file 'scripts/run.sh' \u2014 provide more context to make it unique.",
-        "edit_index": 1,
-        "file_path": "scripts/run.sh",
-    }
-    assert "2 times" in response.json()["detail"]
-    assert snapshot(world.team, "s") == before
-
-
-def test_case_35_edit_index_is_within_the_entry(api, world):
-    api.create("s", files=FILES)
-    response = file_edit_request(
-        api,
-        "s",
-        [
-            {
-                "path": "references/a.md",
-                "edits": [{"old": "These", "new": "Those"}, {"old": "high", "new": "low"}],
-            },
-            {"path": "references/b.md", "edits": [{"old": "missing", "new": "x"}]},
-        ],
-    )
-    assert response.status_code == 400
-    assert response.json() == {
-        "detail": "Text to replace was not found in file 'references/b.md'.",
-        "edit_index": 0,
-        "file_path": "references/b.md",
-    }
-
-
-def test_case_35_entries_processed_in_order(api, world):
-    api.create("s", files=FILES)
-    before = snapshot(world.team, "s")
-    response = file_edit_request(
-        api,
-        "s",
-        [
-            {"path": "references/a.md", "edits": [{"old": "These", "new": "Those"}]},
-            {"path": "gone.md", "edits": [{"old": "a", "new": "b"}]},
-            {"path": "references/b.md", "edits": [{"old": "missing", "new": "x"}]},
-        ],
-    )
-    assert response.status_code == 400
-    assert response.json() == {
-        "detail": "File 'gone.md' not found in the current skill version.",
-        "file_path": "gone.md",
-    }
-    assert snapshot(world.team, "s") == before
 
 
 def test_case_35_edited_file_too_large(api, world):
@@ -556,41 +539,31 @@ def test_case_35_edited_file_too_large(api, world):
 def test_case_35_body_edits_checked_before_file_edits(api, world):
     api.create("s", body="# T\nbody text", files=FILES)
     before = snapshot(world.team, "s")
-    response = api.patch(
-        "name/s/",
-        {
-            "edits": [{"old": "not in body", "new": "x"}],
-            "file_edits": [{"path": "unknown.md", "edits": [{"old": "a", "new": "b"}]}],
-            "base_version": 1,
-        },
-    )
-    assert response.status_code == 400
-    assert response.json() == {"detail": NOT_FOUND_IN_BODY, "edit_index": 0}
-    response = api.patch(
-        "name/s/",
-        {
-            "edits": [{"old": "text", "new": "x"}, {"old": "body", "new": "x"}, {"old": "x", "new": "z"}],
-            "file_edits": [{"path": "references/a.md", "edits": [{"old": "nope", "new": "b"}]}],
-            "base_version": 1,
-        },
-    )
-    assert response.status_code == 400
-    assert response.json() == {"detail": matches(2), "edit_index": 2}
-    # A valid body edit with a failing file edit writes nothing either.
-    response = api.patch(
-        "name/s/",
-        {
-            "edits": [{"old": "text", "new": "x"}],
-            "file_edits": [{"path": "references/a.md", "edits": [{"old": "nope", "new": "b"}]}],
-            "base_version": 1,
-        },
-    )
-    assert response.status_code == 400
-    assert response.json() == {
-        "detail": "Text to replace was not found in file 'references/a.md'.",
-        "edit_index": 0,
-        "file_path": "references/a.md",
-    }
+    cases = [
+        (
+            {
+                "edits": [{"old": "not in body", "new": "x"}],
+                "file_edits": [{"path": "unknown.md", "edits": [{"old": "a", "new": "b"}]}],
+            },
+            {"detail": NOT_FOUND_IN_BODY, "edit_index": 0},
+        ),
+        (
+            {
+                "edits": [{"old": "text", "new": "x"}, {"old": "body", "new": "x"}, {"old": "x", "new": "z"}],
+                "file_edits": [{"path": "references/a.md", "edits": [{"old": "nope", "new": "b"}]}],
+            },
+            {"detail": matches(2), "edit_index": 2},
+        ),
+        # A valid body edit with a failing file edit writes nothing either.
+        (
+            {
+                "edits": [{"old": "text", "new": "x"}],
+                "file_edits": [{"path": "references/a.md", "edits": [{"old": "nope", "new": "b"}]}],
+            },
+            text_not_in_file("references/a.md", 0),
+        ),
+    ]
+    assert_each_refused(lambda payload: api.patch("name/s/", {**payload, "base_version": 1}), cases)
     assert snapshot(world.team, "s") == before
 
 
@@ -715,10 +688,7 @@ def test_case_36_file_edits_item_validation(api, world):
             ),
         ),
     ]
-    for file_edits, expected in cases:
-        response = file_edit_request(api, "s", file_edits)
-        assert response.status_code == 400, file_edits
-        assert response.json() == expected, file_edits
+    assert_each_refused(lambda file_edits: file_edit_request(api, "s", file_edits), cases)
     assert history_state(world.team, "s") == [(1, True, False)]
 
 

@@ -4,84 +4,38 @@ Every successful file mutation publishes a new version; older versions and their
 exactly as they were (checked on the rows themselves, not only through the API).
 """
 
-from typing import Any
-
 import pytest
 
 from llm_server.accounts.models import Team
-from skills import services
 from skills.models import LLMSkill, LLMSkillFile
-from tests.factories import UserFactory, make_key, make_member
 from tests.skills.conftest import (
+    EMAXF,
+    EMAXV,
     FULL_KEYS,
+    INVALID_FILE_PATH,
+    READ_SCOPE_DENIED,
+    TRAVERSAL,
+    WRITE_SCOPE_DENIED,
     SkillApi,
+    assert_each_refused,
     conflict,
+    expected_skill,
+    file_exists,
+    file_missing,
     files_of,
     history_state,
     iso,
     not_found,
+    seed_skill,
+    seed_versions,
     user_json,
     validation,
     versions,
 )
 
-EMAXV = {
-    "detail": "Skill has reached the maximum of 2000 versions. "
-    "Archive and recreate the skill to continue publishing."
-}
-EMAXF = {"detail": "Skill has reached the maximum of 50 files."}
-INVALID_FILE_PATH = {"detail": "Invalid file path."}
-TRAVERSAL = "File paths must not contain '..' traversal segments."
-READ_SCOPE_DENIED = {
-    "type": "authentication_error",
-    "code": "permission_denied",
-    "detail": "API key missing required scope 'llm_skill:read'",
-    "attr": None,
-}
-WRITE_SCOPE_DENIED = {**READ_SCOPE_DENIED, "detail": "API key missing required scope 'llm_skill:write'"}
 # Content the server must copy forward byte for byte: CRLF, tabs, non-ASCII, surrounding blanks
 # (seeded through the services, which do not trim; the API would).
 TRICKY = "  first line\r\n\tsecond \u00e9\u2713 line  \n\n"
-
-
-def file_exists(path: str, name: str) -> dict[str, str]:
-    return {"detail": f"File '{path}' already exists in skill '{name}'."}
-
-
-def file_missing(path: str, name: str) -> dict[str, str]:
-    return {"detail": f"File '{path}' not found in skill '{name}'."}
-
-
-def manifest(row: LLMSkill) -> list[dict[str, str]]:
-    return [{"path": path, "content_type": ctype} for path, (_, ctype) in files_of(row).items()]
-
-
-def expected_skill(row: LLMSkill) -> dict[str, Any]:
-    """The exact full representation of one version row, derived from the database."""
-    row.refresh_from_db()
-    history = versions(row.team, row.name)
-    first = next((r for r in history if r.version == 1), row)
-    return {
-        "id": str(row.id),
-        "name": row.name,
-        "description": row.description,
-        "body": row.body,
-        "license": row.license,
-        "compatibility": row.compatibility,
-        "allowed_tools": row.allowed_tools,
-        "metadata": row.metadata,
-        "files": manifest(row),
-        "outline": row.outline,
-        "version": row.version,
-        "created_by": user_json(row.created_by),
-        "created_at": iso(row.created_at),
-        "updated_at": iso(row.updated_at),
-        "deleted": False,
-        "is_latest": row.is_latest,
-        "latest_version": max(r.version for r in history),
-        "version_count": len(history),
-        "first_version_created_at": iso(first.created_at),
-    }
 
 
 def latest(team: Team, name: str) -> LLMSkill:
@@ -148,47 +102,15 @@ def assert_appended(before: tuple[dict, dict], team: Team, name: str) -> LLMSkil
     return LLMSkill.objects.get(pk=new_id)
 
 
-def seed_skill(world, name: str = "s", files: list[tuple[str, str, str]] = (), **content) -> LLMSkill:
-    """v1 through the services (no trimming), with files (path, content, content_type)."""
-    return services.create_skill(
-        team=world.team,
-        name=name,
-        description=content.pop("description", "a description"),
-        body=content.pop("body", "# Title\n\nBody text."),
-        created_by=world.user,
-        files=[services.SkillFile(path, text, ctype) for path, text, ctype in files],
-        **content,
-    )
-
-
-def seed_versions(world, name: str, count: int, files: list[tuple[str, str]] = ()) -> list[LLMSkill]:
-    """v1..count in one statement (the latest flag on the last), files on the last one."""
-    rows = [
-        LLMSkill(
-            team=world.team,
-            name=name,
-            version=version,
-            is_latest=version == count,
-            description="d",
-            body=f"# v{version}",
-            outline=[{"level": 1, "text": f"v{version}"}],
-            created_by=world.user,
-        )
-        for version in range(1, count + 1)
-    ]
-    LLMSkill.objects.bulk_create(rows)
-    LLMSkillFile.objects.bulk_create(
-        [LLMSkillFile(skill_version=rows[-1], path=path, content=text) for path, text in files]
-    )
-    return rows
-
-
-@pytest.fixture
-def second_user(world, client, P):
-    """Another member of org A with its own llm_skill:write key (for created_by checks)."""
-    user = UserFactory(email="second@example.com", first_name="Grace")
-    make_member(user, world.org_a)
-    return user, SkillApi(client=client, base=P, key=make_key(user, ["llm_skill:write"]))
+def assert_new_version(response, status: int, before: tuple[dict, dict], team: Team, name: str):
+    """The write answered `status` with the exact full representation of the one version it
+    appended (checked as in assert_appended); returns the body and the new row."""
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert list(body) == FULL_KEYS
+    new = assert_appended(before, team, name)
+    assert body == expected_skill(new)
+    return body, new
 
 
 # ---- case 44: create a file ----------------------------------------------------------------------
@@ -207,11 +129,7 @@ def test_case_44_create_file_publishes_version_2_with_201(api, world):
 
     response = api.post("name/s/files/", {"path": "scripts/setup.sh", "content": "echo"})
 
-    assert response.status_code == 201, response.content
-    body = response.json()
-    assert list(body) == FULL_KEYS
-    new = assert_appended(before, world.team, "s")
-    assert body == expected_skill(new)
+    body, new = assert_new_version(response, 201, before, world.team, "s")
     assert body["version"] == 2
     assert (body["is_latest"], body["latest_version"], body["version_count"]) == (True, 2, 2)
     assert body["files"] == [{"path": "scripts/setup.sh", "content_type": "text/plain"}]
@@ -250,10 +168,10 @@ def test_case_44_base_version_is_optional_and_checked_when_given(api, world):
     assert [f["path"] for f in response.json()["files"]] == ["a.md", "b.md"]
 
 
-def test_case_44_created_by_is_the_acting_user(api, world, second_user):
-    other, other_api = second_user
+def test_case_44_created_by_is_the_acting_user(api, world, colleague):
+    other, other_key = colleague
     seed_skill(world)
-    response = other_api.post("name/s/files/", {"path": "a.md", "content": "a"})
+    response = api.post("name/s/files/", {"path": "a.md", "content": "a"}, key=other_key)
     assert response.status_code == 201, response.content
     assert response.json()["created_by"] == user_json(other)
     rows = versions(world.team, "s")
@@ -303,9 +221,7 @@ def test_case_44_create_file_validation_errors(api, world):
             validation("path", "max_length", "Ensure this field has no more than 500 characters."),
         ),
     ]
-    for payload, expected in cases:
-        response = api.post("name/s/files/", payload)
-        assert (response.status_code, response.json()) == (400, expected), payload
+    assert_each_refused(lambda payload: api.post("name/s/files/", payload), cases)
     assert_unchanged(before, world.team, "s")
 
 
@@ -488,11 +404,7 @@ def test_case_49_delete_file_publishes_version_2_with_200(api, world):
 
     response = api.delete("name/s/files/remove.md")
 
-    assert response.status_code == 200, response.content
-    body = response.json()
-    assert list(body) == FULL_KEYS
-    new = assert_appended(before, world.team, "s")
-    assert body == expected_skill(new)
+    body, new = assert_new_version(response, 200, before, world.team, "s")
     assert body["version"] == 2
     assert body["files"] == [{"path": "keep.md", "content_type": "text/markdown"}]
     assert body["license"] == "MIT"
@@ -515,10 +427,10 @@ def test_case_49_delete_missing_file_is_404(api, world):
     assert_unchanged(before, world.team, "s")
 
 
-def test_case_49_delete_with_base_version_query(api, world, second_user):
-    other, other_api = second_user
+def test_case_49_delete_with_base_version_query(api, world, colleague):
+    other, other_key = colleague
     seed_skill(world, files=[("a.md", "a", "text/plain"), ("b.md", "b", "text/plain")])
-    response = other_api.delete("name/s/files/a.md?base_version=1")
+    response = api.delete("name/s/files/a.md?base_version=1", key=other_key)
     assert response.status_code == 200, response.content
     assert (response.json()["version"], response.json()["created_by"]) == (2, user_json(other))
     # Stale now.
@@ -615,11 +527,7 @@ def test_case_51_rename_publishes_version_2_with_200(api, world):
 
     response = api.post("name/s/files-rename/", {"old_path": "old/name.md", "new_path": "new/name.md"})
 
-    assert response.status_code == 200, response.content
-    body = response.json()
-    assert list(body) == FULL_KEYS
-    new = assert_appended(before, world.team, "s")
-    assert body == expected_skill(new)
+    body, new = assert_new_version(response, 200, before, world.team, "s")
     assert body["version"] == 2
     assert body["files"] == [{"path": "new/name.md", "content_type": "text/markdown"}]
     assert (body["allowed_tools"], body["metadata"]) == (["Bash"], {"m": 1})
@@ -633,8 +541,8 @@ def test_case_51_rename_publishes_version_2_with_200(api, world):
     assert api.get("name/s/files/old/name.md", {"version": 1}).status_code == 200
 
 
-def test_case_51_rename_keeps_content_type_and_other_files(api, world, second_user):
-    other, other_api = second_user
+def test_case_51_rename_keeps_content_type_and_other_files(api, world, colleague):
+    other, other_key = colleague
     seed_skill(
         world,
         files=[
@@ -644,9 +552,10 @@ def test_case_51_rename_keeps_content_type_and_other_files(api, world, second_us
         ],
     )
     before = snapshot(world.team, "s")
-    response = other_api.post(
+    response = api.post(
         "name/s/files-rename",
         {"old_path": " b/c.sh ", "new_path": " x/y/z/run.sh ", "base_version": 1},
+        key=other_key,
     )
     assert response.status_code == 200, response.content
     assert response.json()["created_by"] == user_json(other)
@@ -721,9 +630,7 @@ def test_case_52_rename_validation_errors(api, world):
             validation("new_path", "invalid_input", TRAVERSAL),
         ),
     ]
-    for payload, expected in cases:
-        response = api.post("name/s/files-rename/", payload)
-        assert (response.status_code, response.json()) == (400, expected), payload
+    assert_each_refused(lambda payload: api.post("name/s/files-rename/", payload), cases)
     assert_unchanged(before, world.team, "s")
 
 
@@ -945,7 +852,7 @@ def test_case_55_nested_paths_with_several_slashes(api, world):
 
 @pytest.fixture
 def full_history(world):
-    return seed_versions(world, "s", 2000, files=[("keep.md", "k"), ("b.md", "b")])
+    return seed_versions(world.team, "s", 2000, world.user, files=[("keep.md", "k"), ("b.md", "b")])
 
 
 @pytest.mark.parametrize(
@@ -988,7 +895,7 @@ def test_emaxv_comes_after_the_conflict_check(api, world, full_history, method, 
 
 
 def test_emaxv_not_reached_at_1999(api, world):
-    seed_versions(world, "s", 1999, files=[("keep.md", "k")])
+    seed_versions(world.team, "s", 1999, world.user, files=[("keep.md", "k")])
     response = api.post("name/s/files/", {"path": "new.md", "content": "x", "base_version": 1999})
     assert response.status_code == 201, response.content
     assert (response.json()["version"], response.json()["version_count"]) == (2000, 2000)

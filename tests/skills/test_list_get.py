@@ -7,48 +7,28 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.utils import timezone
 
-from skills.models import LLMSkill, LLMSkillFile
+from skills.models import LLMSkill
 from tests.conftest import bearer
-from tests.factories import UserFactory, make_key, make_member
-from tests.skills.conftest import FULL_KEYS, LIST_KEYS, iso, not_found, user_json, validation, versions
+from tests.skills.conftest import (
+    FULL_KEYS,
+    LIST_KEYS,
+    expected_skill,
+    iso,
+    not_found,
+    user_json,
+    validation,
+    versions,
+)
 
 A_VALID_INTEGER = "A valid integer is required."
 VERSION_MIN = "Ensure this value is greater than or equal to 1."
-
-
-def expected_full(row: LLMSkill, *, latest_version: int, version_count: int, first_version: LLMSkill) -> dict:
-    manifest = [
-        {"path": f.path, "content_type": f.content_type}
-        for f in LLMSkillFile.objects.filter(skill_version=row).order_by("id")
-    ]
-    return {
-        "id": str(row.id),
-        "name": row.name,
-        "description": row.description,
-        "body": row.body,
-        "license": row.license,
-        "compatibility": row.compatibility,
-        "allowed_tools": row.allowed_tools,
-        "metadata": row.metadata,
-        "files": manifest,
-        "outline": row.outline,
-        "version": row.version,
-        "created_by": user_json(row.created_by),
-        "created_at": iso(row.created_at),
-        "updated_at": iso(row.updated_at),
-        "deleted": False,
-        "is_latest": row.is_latest,
-        "latest_version": latest_version,
-        "version_count": version_count,
-        "first_version_created_at": iso(first_version.created_at),
-    }
 
 
 def expected_item(team, name: str) -> dict:
     """The list item of a name: its latest row without body and files."""
     rows = versions(team, name)
     latest = rows[-1]
-    full = expected_full(
+    full = expected_skill(
         latest, latest_version=latest.version, version_count=len(rows), first_version=rows[0]
     )
     return {key: value for key, value in full.items() if key not in ("body", "files")}
@@ -166,14 +146,6 @@ def test_case_15_search_only_latest_description(api, searchable):
 
 
 # ---- case 16: created_by_id -------------------------------------------------------------------
-
-
-@pytest.fixture
-def colleague(world):
-    """Another member of org A, with a key that may write skills."""
-    user = UserFactory(email="colleague@example.com")
-    make_member(user, world.org_a)
-    return user, make_key(user, ["llm_skill:write"])
 
 
 def test_case_16_created_by_id_filters_on_last_publisher(api, world, colleague):
@@ -461,7 +433,7 @@ def test_get_by_name_full_representation(api, world):
     body = response.json()
     assert list(body) == FULL_KEYS
     [row] = versions(world.team, "my-skill")
-    assert body == expected_full(row, latest_version=1, version_count=1, first_version=row)
+    assert body == expected_skill(row, latest_version=1, version_count=1, first_version=row)
     assert body["files"] == [
         {"path": "scripts/run.sh", "content_type": "text/x-shellscript"},
         {"path": "b.md", "content_type": "text/plain"},
@@ -477,13 +449,13 @@ def test_get_by_name_old_version(api, world):
 
     old = api.get("name/my-skill/", {"version": 1}).json()
     assert list(old) == FULL_KEYS
-    assert old == expected_full(v1, latest_version=2, version_count=2, first_version=v1)
+    assert old == expected_skill(v1, latest_version=2, version_count=2, first_version=v1)
     assert (old["is_latest"], old["version"], old["body"]) == (False, 1, "# One")
     assert old["outline"] == [{"level": 1, "text": "One"}]
     assert old["files"] == [{"path": "v1.md", "content_type": "text/plain"}]
 
     latest = api.get("name/my-skill/").json()
-    assert latest == expected_full(v2, latest_version=2, version_count=2, first_version=v1)
+    assert latest == expected_skill(v2, latest_version=2, version_count=2, first_version=v1)
     assert api.get("name/my-skill/", {"version": 2}).json() == latest
     assert latest["first_version_created_at"] == iso(v1.created_at)
 
@@ -522,87 +494,85 @@ def test_case_20_unknown_version(api):
 # ---- case 60 / §2.5: outline ------------------------------------------------------------------
 
 
-def test_case_60_outline_spec_example(api):
-    body = "# A\n\n## B ##\nplain\n#no\n####### seven\n   ### Indented"
-    assert outline_of(api, body) == [
-        {"level": 1, "text": "A"},
-        {"level": 2, "text": "B"},
-        {"level": 3, "text": "Indented"},
-    ]
-
-
-def test_case_60_outline_no_code_fence_awareness(api):
-    body = "# A\n\n## B ##\n```\n# c\n```\n####### x"
-    assert outline_of(api, body) == [
-        {"level": 1, "text": "A"},
-        {"level": 2, "text": "B"},
-        {"level": 1, "text": "c"},
-    ]
-
-
-def test_case_60_outline_closing_sequences_and_empty_headings(api):
-    body = "\n".join(
-        [
-            "# #",
-            "## ##",
-            "###   ###   ",
-            "# x #",
-            "# C#",
-            "# a ## b",
-            "# tabbed\t##",
-            "# many   ####",
-            "# keep #hash inside",
-            "## kept ## ",
-        ]
-    )
-    assert outline_of(api, body) == [
-        {"level": 1, "text": "x"},
-        {"level": 1, "text": "C#"},
-        {"level": 1, "text": "a ## b"},
-        {"level": 1, "text": "tabbed"},
-        {"level": 1, "text": "many"},
-        {"level": 1, "text": "keep #hash inside"},
-        {"level": 2, "text": "kept"},
-    ]
-
-
-def test_case_60_outline_levels_and_separators(api):
-    body = "\n".join(
-        [
-            "# one",
-            "## two",
-            "### three",
-            "#### four",
-            "##### five",
-            "###### six",
-            "####### seven",
-            "########",
-            "#\ttab",
-            "##    wide   gap  ",
-            "#",
-            "##",
-            "#nospace",
-            "##no",
-        ]
-    )
-    assert outline_of(api, body) == [
-        {"level": 1, "text": "one"},
-        {"level": 2, "text": "two"},
-        {"level": 3, "text": "three"},
-        {"level": 4, "text": "four"},
-        {"level": 5, "text": "five"},
-        {"level": 6, "text": "six"},
-        {"level": 1, "text": "tab"},
-        {"level": 2, "text": "wide   gap"},
-    ]
-
-
-def test_case_60_outline_whitespace_cr_and_no_setext(api):
-    body = "intro\r\n  # Carriage  \r\n\t## Tabbed in\r\nTitle\n=====\nSub\n-----\n> # quoted\n- # listed"
-    assert outline_of(api, body) == [
-        {"level": 1, "text": "Carriage"},
-        {"level": 2, "text": "Tabbed in"},
-    ]
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        pytest.param(
+            "# A\n\n## B ##\nplain\n#no\n####### seven\n   ### Indented",
+            [{"level": 1, "text": "A"}, {"level": 2, "text": "B"}, {"level": 3, "text": "Indented"}],
+            id="spec_example",
+        ),
+        pytest.param(
+            "# A\n\n## B ##\n```\n# c\n```\n####### x",
+            [{"level": 1, "text": "A"}, {"level": 2, "text": "B"}, {"level": 1, "text": "c"}],
+            id="no_code_fence_awareness",
+        ),
+        pytest.param(
+            "\n".join(
+                [
+                    "# #",
+                    "## ##",
+                    "###   ###   ",
+                    "# x #",
+                    "# C#",
+                    "# a ## b",
+                    "# tabbed\t##",
+                    "# many   ####",
+                    "# keep #hash inside",
+                    "## kept ## ",
+                ]
+            ),
+            [
+                {"level": 1, "text": "x"},
+                {"level": 1, "text": "C#"},
+                {"level": 1, "text": "a ## b"},
+                {"level": 1, "text": "tabbed"},
+                {"level": 1, "text": "many"},
+                {"level": 1, "text": "keep #hash inside"},
+                {"level": 2, "text": "kept"},
+            ],
+            id="closing_sequences_and_empty_headings",
+        ),
+        pytest.param(
+            "\n".join(
+                [
+                    "# one",
+                    "## two",
+                    "### three",
+                    "#### four",
+                    "##### five",
+                    "###### six",
+                    "####### seven",
+                    "########",
+                    "#\ttab",
+                    "##    wide   gap  ",
+                    "#",
+                    "##",
+                    "#nospace",
+                    "##no",
+                ]
+            ),
+            [
+                {"level": 1, "text": "one"},
+                {"level": 2, "text": "two"},
+                {"level": 3, "text": "three"},
+                {"level": 4, "text": "four"},
+                {"level": 5, "text": "five"},
+                {"level": 6, "text": "six"},
+                {"level": 1, "text": "tab"},
+                {"level": 2, "text": "wide   gap"},
+            ],
+            id="levels_and_separators",
+        ),
+        pytest.param(
+            "intro\r\n  # Carriage  \r\n\t## Tabbed in\r\nTitle\n=====\nSub\n-----\n> # quoted\n- # listed",
+            [{"level": 1, "text": "Carriage"}, {"level": 2, "text": "Tabbed in"}],
+            id="whitespace_cr_and_no_setext",
+        ),
+    ],
+)
+def test_case_60_outline(api, body, expected):
+    assert outline_of(api, body) == expected
 
 
 def test_case_60_outline_unicode_and_none(api, world):

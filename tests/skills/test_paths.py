@@ -10,15 +10,21 @@ from urllib.parse import quote
 
 import pytest
 
-from skills import services
 from skills.models import LLMSkill, LLMSkillFile
-from tests.skills.conftest import files_of, not_found, validation, versions
+from tests.skills.conftest import (
+    ABSOLUTE,
+    EMPTY_OR_DOT,
+    INVALID_FILE_PATH,
+    TRAVERSAL,
+    file_missing,
+    files_of,
+    not_found,
+    seed_skill,
+    validation,
+    versions,
+)
 
-TRAVERSAL = "File paths must not contain '..' traversal segments."
-ABSOLUTE = "File paths must be relative, not absolute."
-EMPTY_OR_DOT = "File paths must not contain empty or '.' segments."
 TOO_LONG = "Ensure this field has no more than 500 characters."
-INVALID_FILE_PATH = {"detail": "Invalid file path."}
 
 
 def exactly(message: str) -> Callable[[str], bool]:
@@ -122,14 +128,7 @@ GOOD_IDS = [
 @pytest.fixture
 def seeded(world) -> LLMSkill:
     """Skill `s` at v1 with one file `keep.md`."""
-    return services.create_skill(
-        team=world.team,
-        name="s",
-        description="d",
-        body="# T",
-        created_by=world.user,
-        files=[services.SkillFile("keep.md", "alpha", "text/plain")],
-    )
+    return seed_skill(world, description="d", body="# T", files=[("keep.md", "alpha", "text/plain")])
 
 
 def counts() -> tuple[int, int]:
@@ -346,10 +345,7 @@ def test_case_50_url_path_that_is_merely_odd_is_a_lookup(api, world, seeded):
     """Paths the URL check lets through are plain lookups: 404 unless such a file exists."""
     for url_path, shown in (("release..notes.md", "release..notes.md"), ("a%20b.md", "a b.md")):
         response = api.get(f"name/s/files/{url_path}")
-        assert (response.status_code, response.json()) == (
-            404,
-            {"detail": f"File '{shown}' not found in skill 's'."},
-        )
+        assert (response.status_code, response.json()) == (404, file_missing(shown, "s"))
 
 
 def test_case_50_newline_in_file_url_is_a_client_error(api, world, seeded):

@@ -1,22 +1,23 @@
 """GET P/resolve/name/{name}/ (skills spec §4.5; cases 56-59)."""
 
 import uuid
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from skills import services
-from skills.models import LLMSkill, LLMSkillFile
-from tests.factories import UserFactory, make_key, make_member
+from skills.models import LLMSkill
+from tests.factories import UserFactory
 from tests.skills.conftest import (
     FULL_KEYS,
     SUMMARY_KEYS,
-    SkillApi,
-    files_of,
+    expected_skill,
     iso,
     not_found,
+    seed_skill,
+    seed_versions,
     user_json,
     validation,
     versions,
@@ -36,66 +37,18 @@ def summary(row: LLMSkill) -> dict[str, Any]:
     }
 
 
-def expected_skill(row: LLMSkill) -> dict[str, Any]:
-    row.refresh_from_db()
-    history = versions(row.team, row.name)
-    first = next((r for r in history if r.version == 1), row)
-    return {
-        "id": str(row.id),
-        "name": row.name,
-        "description": row.description,
-        "body": row.body,
-        "license": row.license,
-        "compatibility": row.compatibility,
-        "allowed_tools": row.allowed_tools,
-        "metadata": row.metadata,
-        "files": [{"path": p, "content_type": ct} for p, (_, ct) in files_of(row).items()],
-        "outline": row.outline,
-        "version": row.version,
-        "created_by": user_json(row.created_by),
-        "created_at": iso(row.created_at),
-        "updated_at": iso(row.updated_at),
-        "deleted": False,
-        "is_latest": row.is_latest,
-        "latest_version": max(r.version for r in history),
-        "version_count": len(history),
-        "first_version_created_at": iso(first.created_at),
-    }
-
-
-def seed_versions(world, name: str, count: int, created_by=None) -> list[LLMSkill]:
-    """v1..count in one statement, the latest flag on the last."""
-    rows = [
-        LLMSkill(
-            team=world.team,
-            name=name,
-            version=version,
-            is_latest=version == count,
-            description="d",
-            body=f"# v{version}",
-            outline=[{"level": 1, "text": f"v{version}"}],
-            created_by=created_by or world.user,
-        )
-        for version in range(1, count + 1)
-    ]
-    LLMSkill.objects.bulk_create(rows)
-    return rows
-
-
 def numbers(body: dict) -> list[int]:
     return [v["version"] for v in body["versions"]]
 
 
 @pytest.fixture
-def two_versions(world, api) -> tuple[LLMSkill, LLMSkill]:
+def two_versions(world, api, colleague) -> tuple[LLMSkill, LLMSkill]:
     """`s` v1 (by U, one file) and v2 (by a second member of org A, body and file edited)."""
-    other = UserFactory(email="second@example.com", first_name="Grace")
-    make_member(other, world.org_a)
+    other, other_key = colleague
     api.create(
         "s", body="# One\n\nx", files=[{"path": "a.md", "content": "alpha", "content_type": "text/markdown"}]
     )
-    other_api = SkillApi(client=api.client, base=api.base, key=make_key(other, ["llm_skill:write"]))
-    other_api.publish(
+    replace(api, key=other_key).publish(
         "s", 1, body="# Two\n\ny", file_edits=[{"path": "a.md", "edits": [{"old": "alpha", "new": "beta"}]}]
     )
     v1, v2 = versions(world.team, "s")
@@ -121,7 +74,7 @@ def test_case_56_resolve_latest_with_history(api, world, skill_keys, two_version
     for item in body["versions"]:
         assert list(item) == SUMMARY_KEYS
     # Each summary names the user who produced that version.
-    assert body["versions"][0]["created_by"]["email"] == "second@example.com"
+    assert body["versions"][0]["created_by"]["email"] == "colleague@example.com"
     assert body["versions"][1]["created_by"] == user_json(world.user)
     assert [v["is_latest"] for v in body["versions"]] == [True, False]
     assert body["skill"]["files"] == [{"path": "a.md", "content_type": "text/markdown"}]
@@ -227,7 +180,7 @@ def test_case_57_offset(api, two_versions):
 
 
 def test_case_57_paging_a_longer_history(api, world):
-    seed_versions(world, "long", 7)
+    seed_versions(world.team, "long", 7, world.user)
     body = api.get("resolve/name/long/", {"before_version": 6, "limit": 2}).json()
     assert (numbers(body), body["has_more"]) == ([5, 4], True)
     body = api.get("resolve/name/long/", {"before_version": 3, "limit": 2}).json()
@@ -239,7 +192,7 @@ def test_case_57_paging_a_longer_history(api, world):
 
 
 def test_case_57_limit_defaults_to_50(api, world):
-    rows = seed_versions(world, "many", 51)
+    rows = seed_versions(world.team, "many", 51, world.user)
     body = api.get("resolve/name/many/").json()
     assert numbers(body) == list(range(51, 1, -1))
     assert body["has_more"] is True
@@ -254,7 +207,7 @@ def test_case_57_limit_defaults_to_50(api, world):
 
 
 def test_case_57_limit_100_is_the_maximum(api, world):
-    seed_versions(world, "many", 101)
+    seed_versions(world.team, "many", 101, world.user)
     body = api.get("resolve/name/many/", {"limit": 100}).json()
     assert (len(body["versions"]), body["has_more"]) == (100, True)
     assert numbers(body)[-1] == 2
@@ -352,7 +305,7 @@ def test_case_59_version_id_of_an_archived_row_is_404(api, world):
 
 
 def test_case_59_versions_do_not_depend_on_the_chosen_skill(api, world):
-    rows = seed_versions(world, "four", 4)
+    rows = seed_versions(world.team, "four", 4, world.user)
     for query in (
         {},
         {"version": 1},
@@ -374,12 +327,8 @@ def test_case_59_bounded_query_count(api, world):
         assert response.status_code == 200
         return len(captured.captured_queries)
 
-    small = seed_versions(world, "small", 2)
-    big = seed_versions(world, "big", 90)
-    LLMSkillFile.objects.bulk_create(
-        [LLMSkillFile(skill_version=small[-1], path="a.md", content="a")]
-        + [LLMSkillFile(skill_version=big[-1], path=f"f{i}.md", content="x") for i in range(40)]
-    )
+    seed_versions(world.team, "small", 2, world.user, files=[("a.md", "a")])
+    big = seed_versions(world.team, "big", 90, world.user, files=[(f"f{i}.md", "x") for i in range(40)])
     # Different creators on every version of the big history.
     for index, row in enumerate(big[:10]):
         user = UserFactory(email=f"u{index}@example.com")
@@ -391,14 +340,7 @@ def test_case_59_bounded_query_count(api, world):
 
 
 def test_resolve_does_not_read_file_contents(world, api):
-    services.create_skill(
-        team=world.team,
-        name="s",
-        description="d",
-        body="b",
-        created_by=world.user,
-        files=[services.SkillFile("a.md", "secret content", "text/plain")],
-    )
+    seed_skill(world, description="d", body="b", files=[("a.md", "secret content", "text/plain")])
     response = api.get("resolve/name/s/")
     assert "secret content" not in response.content.decode()
     assert response.json()["skill"]["files"] == [{"path": "a.md", "content_type": "text/plain"}]

@@ -5,15 +5,14 @@ import pytest
 
 from skills.models import LLMSkill, LLMSkillFile
 from tests.conftest import bearer
-from tests.skills.conftest import history_state, not_found, versions
+from tests.skills.conftest import (
+    READ_SCOPE_DENIED,
+    WRITE_SCOPE_DENIED,
+    history_state,
+    not_found,
+    versions,
+)
 
-WRITE_DENIED = {
-    "type": "authentication_error",
-    "code": "permission_denied",
-    "detail": "API key missing required scope 'llm_skill:write'",
-    "attr": None,
-}
-READ_DENIED = {**WRITE_DENIED, "detail": "API key missing required scope 'llm_skill:read'"}
 NOT_AUTHENTICATED = {
     "type": "authentication_error",
     "code": "not_authenticated",
@@ -110,7 +109,7 @@ def test_case_62_read_only_key_cannot_write(
     response = call(client, method, api.url(path), payload, skill_keys.read)
 
     assert response.status_code == 403, response.content
-    assert response.json() == WRITE_DENIED
+    assert response.json() == WRITE_SCOPE_DENIED
     assert snapshot(world) == before
     assert history_state(world.team, "s") == [(1, True, False)]
 
@@ -136,7 +135,7 @@ def test_case_62_key_without_skill_scope_cannot_write(
     for key in (world.k_ro, world.k_rw):
         response = call(client, method, api.url(path), payload, key)
         assert response.status_code == 403, response.content
-        assert response.json() == WRITE_DENIED
+        assert response.json() == WRITE_SCOPE_DENIED
     assert snapshot(world) == before
 
 
@@ -169,7 +168,7 @@ def test_case_62_key_without_skill_scope_cannot_read(api, client, world, skill_s
     response = call(client, method, api.url(path), key=world.k_ro)
     assert response.status_code == 403
     if method == "get":
-        assert response.json() == READ_DENIED
+        assert response.json() == READ_SCOPE_DENIED
 
 
 def test_case_62_file_delete_needs_write_although_get_shares_its_url(api, client, world, skill_keys, skill_s):
@@ -178,10 +177,10 @@ def test_case_62_file_delete_needs_write_although_get_shares_its_url(api, client
 
     response = call(client, "delete", url, key=skill_keys.read)
     assert response.status_code == 403
-    assert response.json() == WRITE_DENIED
+    assert response.json() == WRITE_SCOPE_DENIED
     # Also with an otherwise-valid base_version.
     response = call(client, "delete", f"{url}?base_version=1", key=skill_keys.read)
-    assert (response.status_code, response.json()) == (403, WRITE_DENIED)
+    assert (response.status_code, response.json()) == (403, WRITE_SCOPE_DENIED)
     assert history_state(world.team, "s") == [(1, True, False)]
 
     response = call(client, "delete", url, key=skill_keys.write)
@@ -199,7 +198,7 @@ def test_case_62_scope_checked_before_validation_and_lookup(api, client, world, 
     ]
     for method, path, payload in cases:
         response = call(client, method, api.url(path), payload, skill_keys.read)
-        assert (response.status_code, response.json()) == (403, WRITE_DENIED), path
+        assert (response.status_code, response.json()) == (403, WRITE_SCOPE_DENIED), path
     assert not LLMSkill.objects.exists()
 
 
