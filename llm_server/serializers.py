@@ -1,9 +1,12 @@
 """Shared serializer pieces: the embedded user (platform spec §9)."""
 
+import json
 from typing import Any
 
+from django.core.validators import ProhibitNullCharactersValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.utils import html
 
 from llm_server.accounts.models import User
 from llm_server.versioning import NAME_MAX_LENGTH, name_errors
@@ -90,10 +93,47 @@ class StorableCharField(serializers.CharField):
 
     def to_internal_value(self, data: Any) -> str:
         value = super().to_internal_value(data)
-        reason = _unstorable_string(value)
-        if reason:
-            raise serializers.ValidationError(f"This field {reason}.", code="invalid_input")
+        # U+0000 is left to DRF's own validator ("Null characters are not allowed.").
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise serializers.ValidationError(
+                "This field cannot contain unpaired surrogate characters.", code="invalid_input"
+            ) from None
         return value
+
+
+class FormJSONValueMixin:
+    """A list or object field sent in a form-encoded or multipart body arrives as JSON text
+    (`edits=[{"old": …}]`): parse it, rather than let DRF's form handling read it as absent and
+    silently drop what the client asked for. Text that is not JSON then fails the field's own
+    type check. DRF's indexed form keys (`edits[0]old=…`) still work."""
+
+    def get_value(self, dictionary: Any) -> Any:
+        if html.is_html_input(dictionary) and self.field_name in dictionary:
+            raw = dictionary.get(self.field_name)
+            if isinstance(raw, str):
+                try:
+                    return json.loads(raw)
+                except ValueError:
+                    return raw
+        return super().get_value(dictionary)
+
+
+class FormJSONListField(FormJSONValueMixin, serializers.ListField):
+    pass
+
+
+class FormJSONListSerializer(FormJSONValueMixin, serializers.ListSerializer):
+    pass
+
+
+class QueryTextField(serializers.CharField):
+    """Free text in a query string: U+0000 is allowed here (it simply matches nothing)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
 
 
 class StorableJSONField(serializers.JSONField):

@@ -7,7 +7,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from llm_server.serializers import (
+    FormJSONListField,
+    FormJSONListSerializer,
+    FormJSONValueMixin,
     QueryParamsSerializer,
+    QueryTextField,
     RecordNameField,
     StorableCharField,
     StorableJSONField,
@@ -84,10 +88,11 @@ class FilePathField(StorableCharField):
         super().__init__(**kwargs)
 
     def run_validators(self, value: str) -> None:
-        super().run_validators(value)
+        # The path rules first: a NUL is a control character like any other here.
         problem = path_problem(value)
         if problem:
             raise serializers.ValidationError(problem, code="invalid")
+        super().run_validators(value)
 
 
 @extend_schema_field({"type": "object", "additionalProperties": True})
@@ -125,15 +130,27 @@ class EditSerializer(serializers.Serializer):
     # Blank deletes the matched text.
     new = StorableCharField(allow_blank=True)
 
+    class Meta:
+        list_serializer_class = FormJSONListSerializer
+
     def to_internal_value(self, data: Any) -> TextEdit:
         return TextEdit(**super().to_internal_value(data))
+
+
+# Each edit rescans the text (up to 1 MB): a bound keeps one request from holding a worker for
+# minutes. Far above any real edit session.
+MAX_EDITS = 1000
 
 
 def edit_list(**kwargs) -> EditSerializer:
     return EditSerializer(
         many=True,
         allow_empty=False,
-        error_messages={"empty": "At least one edit operation is required."},
+        max_length=MAX_EDITS,
+        error_messages={
+            "empty": "At least one edit operation is required.",
+            "max_length": f"At most {MAX_EDITS} edit operations are allowed in one request.",
+        },
         **kwargs,
     )
 
@@ -142,11 +159,14 @@ class FileEditsSerializer(serializers.Serializer):
     path = FilePathField()
     edits = edit_list()
 
+    class Meta:
+        list_serializer_class = FormJSONListSerializer
+
     def to_internal_value(self, data: Any) -> FileEdits:
         return FileEdits(**super().to_internal_value(data))
 
 
-class SkillFileListField(serializers.ListSerializer):
+class SkillFileListField(FormJSONValueMixin, serializers.ListSerializer):
     """A whole file set: at most 50 files with distinct paths."""
 
     def __init__(self, **kwargs):
@@ -172,7 +192,7 @@ class SkillCreateSerializer(serializers.Serializer):
     body = BodyField()
     license = StorableCharField(max_length=255, allow_blank=True, required=False)
     compatibility = StorableCharField(max_length=500, allow_blank=True, required=False)
-    allowed_tools = serializers.ListField(child=StorableCharField(), required=False)
+    allowed_tools = FormJSONListField(child=StorableCharField(), required=False)
     metadata = MetadataField(required=False)
     files = SkillFileListField(required=False)
 
@@ -183,14 +203,18 @@ class SkillPublishSerializer(serializers.Serializer):
     description = StorableCharField(max_length=DESCRIPTION_MAX_LENGTH, required=False)
     license = StorableCharField(max_length=255, allow_blank=True, required=False)
     compatibility = StorableCharField(max_length=500, allow_blank=True, required=False)
-    allowed_tools = serializers.ListField(child=StorableCharField(), required=False)
+    allowed_tools = FormJSONListField(child=StorableCharField(), required=False)
     metadata = MetadataField(required=False)
     files = SkillFileListField(required=False)
     file_edits = FileEditsSerializer(
         many=True,
         allow_empty=False,
+        max_length=LLMSkill.MAX_FILES,
         required=False,
-        error_messages={"empty": "At least one file_edits entry is required."},
+        error_messages={
+            "empty": "At least one file_edits entry is required.",
+            "max_length": f"A skill has at most {LLMSkill.MAX_FILES} files to edit.",
+        },
     )
     base_version = serializers.IntegerField(min_value=1)
 
@@ -235,10 +259,11 @@ class BaseVersionQuerySerializer(QueryParamsSerializer):
 
 
 class SkillListQuerySerializer(QueryParamsSerializer):
-    search = serializers.CharField(required=False, trim_whitespace=False)
-    # 0 means no filter (as upstream); ids are 64-bit.
-    created_by_id = serializers.IntegerField(required=False, min_value=0, max_value=2**63 - 1)
-    order_by = serializers.CharField(required=False)
+    search = QueryTextField(required=False, trim_whitespace=False)
+    # 0 means no filter (as upstream); ids are 64-bit, and an id no user has matches nothing.
+    created_by_id = serializers.IntegerField(required=False, min_value=-(2**63), max_value=2**63 - 1)
+    # Any value is accepted; an unknown one falls back to the default order.
+    order_by = QueryTextField(required=False)
 
 
 # ---- responses -------------------------------------------------------------------------------
@@ -279,8 +304,12 @@ FULL_FIELDS = [
 
 @extend_schema_field(OutlineEntrySerializer(many=True))
 class OutlineField(serializers.JSONField):
-    """The stored outline as is: it was built by the server, and a long body's hundreds of
-    headings would cost a nested serializer per entry on every list row."""
+    """The stored outline, built by the server: no nested serializer per entry (a long body has
+    hundreds of headings, on every list row). Keys are put back in the documented order, which
+    PostgreSQL's jsonb does not keep."""
+
+    def to_representation(self, value: list[dict]) -> list[dict]:
+        return [{"level": entry["level"], "text": entry["text"]} for entry in value]
 
 
 class SkillSerializer(serializers.ModelSerializer):
@@ -322,6 +351,13 @@ class SkillResolveSerializer(serializers.Serializer):
     skill = SkillSerializer()
     versions = SkillVersionSummarySerializer(many=True)
     has_more = serializers.BooleanField()
+
+
+class FileConflictSerializer(serializers.Serializer):
+    """409: `base_version` is stale (with `current_version`), or the path is taken (detail only)."""
+
+    detail = serializers.CharField()
+    current_version = serializers.IntegerField(required=False)
 
 
 class EditFailedSerializer(serializers.Serializer):

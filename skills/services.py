@@ -116,6 +116,34 @@ def _edit_files(files: list[SkillFile], file_edits: Sequence[FileEdits]) -> list
     return [by_path[f.path] for f in files]
 
 
+@dataclass
+class _EditedContent:
+    """Edits applied to one version, ahead of the write (see publish_skill)."""
+
+    source_id: Any
+    body: str | None = None
+    files: list[SkillFile] | None = None
+    failure: EditFailed | None = None
+
+
+def _edited(
+    source: LLMSkill,
+    source_files: list[SkillFile],
+    edits: Sequence[TextEdit] | None,
+    file_edits: Sequence[FileEdits] | None,
+) -> _EditedContent:
+    edited = _EditedContent(source_id=source.pk)
+    try:
+        # Body edits are checked before file edits (spec §4.4).
+        if edits is not None:
+            edited.body = apply_edits(source.body, edits)
+        if file_edits is not None:
+            edited.files = _edit_files(source_files, file_edits)
+    except EditFailed as exc:
+        edited.failure = exc
+    return edited
+
+
 @read_back
 def publish_skill(
     *,
@@ -135,8 +163,11 @@ def publish_skill(
 ) -> LLMSkill:
     """Publishes the next version: fields left as None carry the latest version's values forward.
 
-    `edits` and `file_edits` are applied to the latest version (body edits first); any failure
-    writes nothing.
+    `edits` and `file_edits` apply to version `base_version`, which must still be the latest. A
+    version's content never changes, so they are applied before the write takes the name's lock
+    (thousands of edits on a megabyte body take seconds, and other writers would wait); under the
+    lock the result is used only if that version is still the latest, and their errors are
+    reported after the 404/409/limit checks, in the spec's order. Any failure writes nothing.
     """
     if body is not None and edits is not None:
         raise ValueError("body and edits are mutually exclusive")
@@ -149,21 +180,30 @@ def publish_skill(
         "allowed_tools": list(allowed_tools) if allowed_tools is not None else None,
         "metadata": metadata,
     }
+    edited = None
+    if edits is not None or file_edits is not None:
+        source = versioning.active_rows(LLMSkill, team=team, name=name).filter(version=base_version).first()
+        if source is not None:
+            edited = _edited(source, _files_of(source), edits, file_edits)
 
     def build(current: LLMSkill, current_files: list[SkillFile]):
+        result = edited
+        if result is None or result.source_id != current.pk:
+            # The history was replaced since (archived and created again): edit what is there now.
+            result = _edited(current, current_files, edits, file_edits)
+        if result.failure is not None:
+            raise result.failure
         content = _content_of(current)
         content.update({field: value for field, value in replacements.items() if value is not None})
-        new_body = body if body is not None else current.body
-        if edits is not None:
-            new_body = apply_edits(current.body, edits)
+        new_body = body if body is not None else result.body if result.body is not None else current.body
         if new_body != current.body:
             content["body"] = new_body
             content["outline"] = outline(new_body)
         new_files = current_files
         if files is not None:
             new_files = list(files)
-        elif file_edits is not None:
-            new_files = _edit_files(current_files, file_edits)
+        elif result.files is not None:
+            new_files = result.files
         return content, new_files
 
     return _publish(team=team, name=name, base_version=base_version, created_by=created_by, build=build)

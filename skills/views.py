@@ -27,6 +27,7 @@ from skills.models import LLMSkill, LLMSkillFile
 from skills.serializers import (
     BaseVersionQuerySerializer,
     EditFailedSerializer,
+    FileConflictSerializer,
     SkillCreateSerializer,
     SkillDuplicateSerializer,
     SkillFileCreateSerializer,
@@ -49,8 +50,9 @@ FILE_PATH_PARAMETER = OpenApiParameter(
     "file_path", OpenApiTypes.STR, OpenApiParameter.PATH, description="The file's path; may contain '/'."
 )
 NOT_FOUND = OpenApiResponse(NotFoundBodySerializer, description="No such skill, version or file.")
-CONFLICT = OpenApiResponse(
-    ConflictBodySerializer, description="`base_version` is not the latest, or the file path is taken."
+CONFLICT = OpenApiResponse(ConflictBodySerializer, description="`base_version` is not the latest.")
+FILE_CONFLICT = OpenApiResponse(
+    FileConflictSerializer, description="`base_version` is not the latest, or the file path is taken."
 )
 WRITE_FAILED = OpenApiResponse(
     EditFailedSerializer,
@@ -224,7 +226,7 @@ class SkillViewSet(mixins.ListModelMixin, ProjectScopedViewSet):
     @extend_schema(
         parameters=[NAME_PARAMETER],
         request=SkillFileCreateSerializer,
-        responses={201: SkillSerializer, 400: WRITE_FAILED, 404: NOT_FOUND, 409: CONFLICT},
+        responses={201: SkillSerializer, 400: WRITE_FAILED, 404: NOT_FOUND, 409: FILE_CONFLICT},
     )
     @action(
         detail=False,
@@ -245,7 +247,7 @@ class SkillViewSet(mixins.ListModelMixin, ProjectScopedViewSet):
     @extend_schema(
         parameters=[NAME_PARAMETER],
         request=SkillFileRenameSerializer,
-        responses={200: SkillSerializer, 400: WRITE_FAILED, 404: NOT_FOUND, 409: CONFLICT},
+        responses={200: SkillSerializer, 400: WRITE_FAILED, 404: NOT_FOUND, 409: FILE_CONFLICT},
     )
     @action(
         detail=False,
@@ -270,7 +272,7 @@ class SkillViewSet(mixins.ListModelMixin, ProjectScopedViewSet):
     @action(
         detail=False,
         methods=["get"],
-        url_path=rf"name/{NAME_PATH}/files/(?P<file_path>.+)",
+        url_path=rf"name/{NAME_PATH}/files/(?P<file_path>(?s:.+))",
         required_scopes=["llm_skill:read"],
     )
     @skill_errors
