@@ -4,7 +4,7 @@ from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
-from django_filters.fields import BaseCSVField
+from django_filters.fields import BaseCSVField, ModelChoiceField
 
 from datasets import selectors
 from datasets.models import Dataset, DatasetItem
@@ -77,8 +77,29 @@ def project_datasets(request) -> QuerySet[Dataset]:
     return selectors.project_datasets(team=view.team)
 
 
+class DatasetChoiceField(ModelChoiceField):
+    """Any value that names none of the choices, malformed ids included, is the same error
+    (datasets spec §5.1: `invalid_choice`), so the answer never says more than "not here"."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
+
+
+class DatasetChoiceFilter(filters.ModelChoiceFilter):
+    field_class = DatasetChoiceField
+
+
 class DatasetItemFilter(filters.FilterSet):
-    dataset = filters.ModelChoiceFilter(queryset=project_datasets, help_text="Only this dataset's items.")
+    dataset = DatasetChoiceFilter(queryset=project_datasets, help_text="Only this dataset's items.")
 
     class Meta:
         model = DatasetItem

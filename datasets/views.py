@@ -45,8 +45,11 @@ class DatasetResourceViewSet(
         return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     def _write(self, request: Request, partial: bool) -> Response:
-        instance = self.get_object()  # 404 before the body is validated (spec §4.4)
-        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        # The body is parsed first (platform spec §5: 400/415 before the lookup), then 404, then
+        # the body is validated (datasets spec §4.4).
+        data = request.data
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=data, partial=partial)
         serializer.is_valid(raise_exception=True)
         updated = self.perform_write(instance, serializer.validated_data)
         return Response(self.get_serializer(updated).data)

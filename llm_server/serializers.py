@@ -1,6 +1,7 @@
 """Shared serializer pieces: the embedded user (platform spec §9)."""
 
 import json
+import math
 from typing import Any
 
 from django.core.validators import ProhibitNullCharactersValidator
@@ -72,6 +73,9 @@ def unstorable_json_reason(value: Any) -> str | None:
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            # Form fields are decoded with json.loads, which reads 1e400 as infinity; JSON has none.
+            return "must be valid JSON (numbers must be finite)"
         if isinstance(item, str):
             reason = _unstorable_string(item)
             if reason:
@@ -142,7 +146,14 @@ class StorableJSONField(serializers.JSONField):
     label_for_errors = "Value"
 
     def to_internal_value(self, data: Any) -> Any:
-        value = super().to_internal_value(data)
+        try:
+            value = super().to_internal_value(data)
+        except RecursionError:
+            # A form field's JSON text is decoded here, and deep nesting exhausts the decoder.
+            raise serializers.ValidationError(
+                f"{self.label_for_errors} cannot be nested more than {MAX_JSON_DEPTH} levels deep.",
+                code="invalid_input",
+            ) from None
         # A form field holding the text `null` parses to None after the usual null check has run.
         if value is None and not self.allow_null:
             self.fail("null")

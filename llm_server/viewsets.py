@@ -112,6 +112,8 @@ class ProjectScopedViewSet(viewsets.GenericViewSet):
             successor = quote(PROJECTS_PREFIX + path[len(ENVIRONMENTS_PREFIX) :], safe="/@:!$&'()*+,;=-._~")
             query = request._request.META.get("QUERY_STRING", "")
             response["Deprecation"] = "true"
+            # The query string arrives raw: escape what would end the URI or the header (`>`, `"`).
+            query = quote(query, safe="/?:@&=+$,;%-_.!~*'()")
             response["Link"] = f'<{successor}{"?" + query if query else ""}>; rel="successor-version"'
         return response
 

@@ -214,9 +214,10 @@ class PromptViewSet(
     def update(self, request: Request, *args, partial: bool = False, **kwargs) -> Response:
         """Legacy update by id: `prompt` publishes a new version, `name` renames the history,
         `deleted: true` archives it."""
+        data = request.data  # parsed before the lookup (platform spec §5)
         row = self.get_object()
         serializer_class = PromptLegacyPatchSerializer if partial else PromptLegacyUpdateSerializer
-        serializer = serializer_class(data=request.data)
+        serializer = serializer_class(data=data)
         serializer.is_valid(raise_exception=True)
         result = services.update_prompt_by_id(
             team=self.team, row=row, created_by=request.user, **serializer.validated_data

@@ -10,8 +10,10 @@ from rest_framework.test import APIClient
 from tests.conftest import bearer
 
 
-def iso(value) -> str:
-    """A timestamp as the API renders it: ISO-8601 UTC with a `Z` suffix."""
+def iso(value) -> str | None:
+    """A timestamp as the API renders it: ISO-8601 UTC with a `Z` suffix (None stays None)."""
+    if value is None:
+        return None
     text = value.astimezone(UTC).isoformat()
     return text[: -len("+00:00")] + "Z" if text.endswith("+00:00") else text
 
@@ -63,5 +65,5 @@ class ResourceApi:
     def put(self, path: str, data: Any = None, *, key: str | None = None):
         return self.client.put(self.url(path), data, format="json", **self._headers(key))
 
-    def delete(self, path: str, *, key: str | None = None):
+    def delete(self, path: str = "", *, key: str | None = None):
         return self.client.delete(self.url(path), **self._headers(key))

@@ -1,7 +1,7 @@
 """Dataset fixtures: project P (`/api/projects/<t>/`), an HTTP helper signed with K_rw, DB helpers."""
 
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -9,8 +9,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from datasets.models import Dataset, DatasetItem
-from llm_server.accounts.models import Team, User
-from tests.conftest import World, bearer
+from llm_server.accounts.models import Team
+from tests.api import ResourceApi, iso, user_json, validation
+from tests.conftest import World
 
 DATASET_KEYS = [
     "id",
@@ -40,30 +41,6 @@ ITEM_KEYS = [
 ]
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 TIMESTAMP_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$"
-
-
-def iso(value) -> str | None:
-    """A timestamp as the API renders it: ISO-8601 UTC with a `Z` suffix."""
-    if value is None:
-        return None
-    text = value.astimezone(UTC).isoformat()
-    return text[: -len("+00:00")] + "Z" if text.endswith("+00:00") else text
-
-
-def user_json(user: User | None) -> dict[str, Any] | None:
-    if user is None:
-        return None
-    return {
-        "id": user.id,
-        "uuid": str(user.uuid),
-        "distinct_id": user.distinct_id,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "email": user.email,
-        "is_email_verified": user.is_email_verified,
-        "hedgehog_config": None,
-        "role_at_organization": user.role_at_organization,
-    }
 
 
 def dataset_json(dataset: Dataset) -> dict[str, Any]:
@@ -101,10 +78,6 @@ def item_json(item: DatasetItem) -> dict[str, Any]:
     }
 
 
-def validation(attr: str | None, code: str, detail: str) -> dict[str, Any]:
-    return {"type": "validation_error", "code": code, "detail": detail, "attr": attr}
-
-
 def denied(detail: str) -> dict[str, Any]:
     return {"type": "authentication_error", "code": "permission_denied", "detail": detail, "attr": None}
 
@@ -121,34 +94,8 @@ def does_not_exist(value) -> dict[str, Any]:
 
 
 @dataclass
-class Api:
+class Api(ResourceApi):
     """Requests against one resource of one project, signed with one key."""
-
-    client: APIClient
-    base: str
-    key: str
-
-    def url(self, path: str = "") -> str:
-        return f"{self.base}/{path}" if path else f"{self.base}/"
-
-    def _headers(self, key: str | None) -> dict[str, str]:
-        chosen = self.key if key is None else key
-        return bearer(chosen) if chosen else {}
-
-    def get(self, path: str = "", data: dict | None = None, *, key: str | None = None):
-        return self.client.get(self.url(path), data, **self._headers(key))
-
-    def post(self, path: str = "", data: Any = None, *, key: str | None = None, fmt: str = "json"):
-        return self.client.post(self.url(path), data, format=fmt, **self._headers(key))
-
-    def patch(self, path: str, data: Any = None, *, key: str | None = None):
-        return self.client.patch(self.url(path), data, format="json", **self._headers(key))
-
-    def put(self, path: str, data: Any = None, *, key: str | None = None):
-        return self.client.put(self.url(path), data, format="json", **self._headers(key))
-
-    def delete(self, path: str = "", *, key: str | None = None):
-        return self.client.delete(self.url(path), **self._headers(key))
 
     def create(self, **body) -> dict[str, Any]:
         response = self.post("", body)

@@ -286,3 +286,13 @@ def test_patch_deleted_false_is_a_no_op(api, world):
     response = api.patch(f"{row['id']}/", {"deleted": False})
     assert (response.status_code, response.json()) == (200, row)
     assert history_state(world.team, "stay") == [(1, True, False)]
+
+
+def test_unparseable_body_is_reported_before_the_id_lookup(client, world):
+    """Platform spec §5: a parse error (400) or unsupported media type (415) comes before 404."""
+    url = f"/api/environments/{world.t}/llm_prompts/{uuid.uuid4()}/"
+    response = client.generic("PATCH", url, "{bad", content_type="application/json", **bearer(world.k_rw))
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+    response = client.generic("PATCH", url, "x", content_type="text/plain", **bearer(world.k_rw))
+    assert response.status_code == 415
