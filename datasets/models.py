@@ -7,22 +7,22 @@ from django.utils import timezone
 
 from llm_server.accounts.models import Team, User
 from llm_server.ids import uuid7
+from llm_server.soft_delete import SoftDeleteModel
 
 # "Deleted is not true": null counts as visible (datasets spec §2.1, case 25). List queries filter
 # with exactly this condition so the planner can match the partial indexes below.
 VISIBLE = ~Q(deleted=True)
 
 
-class Dataset(models.Model):
+class Dataset(SoftDeleteModel):
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=400)
     # null and "" are different values to clients (spec §2.1), hence null=True on text.
     description = models.TextField(null=True, blank=True)  # noqa: DJ001
     metadata = models.JSONField(null=True, blank=True)
-    # Nullable, unlike llm_server.soft_delete.SoftDeleteModel: clients may store `deleted: null`.
+    # Nullable, unlike the shared default: clients may store `deleted: null`.
     deleted = models.BooleanField(null=True, default=False)
-    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True, null=True)
@@ -39,7 +39,7 @@ class Dataset(models.Model):
         return self.name
 
 
-class DatasetItem(models.Model):
+class DatasetItem(SoftDeleteModel):
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="items")
@@ -50,7 +50,6 @@ class DatasetItem(models.Model):
     ref_timestamp = models.DateTimeField(null=True, blank=True)
     ref_source_id = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
     deleted = models.BooleanField(null=True, default=False)
-    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True, null=True)

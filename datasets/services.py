@@ -10,21 +10,13 @@ from django.utils import timezone
 from datasets.models import Dataset, DatasetItem
 from llm_server.accounts.models import Team, User
 from llm_server.domain import DomainValidationError
+from llm_server.soft_delete import deleted_at_after
 
 MAX_BULK_ITEMS = 1000
 ITEM_CONTENT_FIELDS = ("input", "output", "metadata", "ref_trace_id", "ref_timestamp", "ref_source_id")
 
 _UNSET: Any = object()
 Row = TypeVar("Row", Dataset, DatasetItem)
-
-
-def _deleted_at(
-    previous_at: datetime | None, was_deleted: bool | None, deleted: bool | None
-) -> datetime | None:
-    """When the row was flagged deleted: kept while it stays deleted, cleared once it is not."""
-    if deleted is not True:
-        return None
-    return previous_at if was_deleted is True and previous_at else timezone.now()
 
 
 def _ensure_same_project(*, team: Team, dataset: Dataset) -> None:
@@ -39,7 +31,7 @@ def _apply(instance: Row, changes: Mapping[str, Any]) -> Row:
     """Writes the given fields and `updated_at` (always: an empty PATCH still touches it, spec §2.1)."""
     fields = ["updated_at"]
     if "deleted" in changes:
-        instance.deleted_at = _deleted_at(instance.deleted_at, instance.deleted, changes["deleted"])
+        instance.deleted_at = deleted_at_after(instance.deleted_at, instance.deleted, changes["deleted"])
         fields.append("deleted_at")
     for name, value in changes.items():
         setattr(instance, name, value)
@@ -64,7 +56,7 @@ def create_dataset(
         description=description,
         metadata=metadata,
         deleted=deleted,
-        deleted_at=_deleted_at(None, None, deleted),
+        deleted_at=deleted_at_after(None, None, deleted),
     )
 
 
@@ -122,7 +114,7 @@ def create_dataset_item(
         ref_timestamp=ref_timestamp,
         ref_source_id=ref_source_id,
         deleted=deleted,
-        deleted_at=_deleted_at(None, None, deleted),
+        deleted_at=deleted_at_after(None, None, deleted),
     )
 
 

@@ -9,11 +9,20 @@ from rest_framework.response import Response
 
 
 class SoftDeleteModel(models.Model):
+    # A resource whose clients may store `deleted: null` overrides this with null=True.
     deleted = models.BooleanField(default=False)
     deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         abstract = True
+
+
+def deleted_at_after(previous_at, was_deleted: bool | None, deleted: bool | None):
+    """When a row counts as deleted from: the first time it was flagged, kept while it stays
+    flagged, cleared once it is restored (or set to null)."""
+    if deleted is not True:
+        return None
+    return previous_at if was_deleted is True and previous_at else timezone.now()
 
 
 class ActiveQuerySet(models.QuerySet):
@@ -24,8 +33,8 @@ class ActiveQuerySet(models.QuerySet):
 def set_deleted(instance: SoftDeleteModel, deleted: bool = True) -> SoftDeleteModel:
     """Flags (or restores) one row; only the flag columns are written."""
     with transaction.atomic():
+        instance.deleted_at = deleted_at_after(instance.deleted_at, instance.deleted, deleted)
         instance.deleted = deleted
-        instance.deleted_at = timezone.now() if deleted else None
         fields = ["deleted", "deleted_at"]
         if any(f.name == "updated_at" for f in instance._meta.concrete_fields):
             instance.updated_at = timezone.now()
