@@ -9,13 +9,13 @@ from rest_framework.response import Response
 from datasets import selectors, services
 from datasets.filters import DatasetFilter, DatasetItemFilter
 from datasets.models import Dataset, DatasetItem
-from datasets.pagination import DeferredJoinPagination
 from datasets.serializers import (
     DatasetItemBulkCreateSerializer,
     DatasetItemBulkResultSerializer,
     DatasetItemSerializer,
     DatasetSerializer,
 )
+from llm_server.pagination import DeferredJoinPagination
 from llm_server.soft_delete import ForbidDestroyMixin
 from llm_server.viewsets import ProjectScopedViewSet
 

@@ -91,22 +91,6 @@ def unstorable_json_reason(value: Any) -> str | None:
     return None
 
 
-class StorableCharField(serializers.CharField):
-    """A string the database can store: DRF's CharField (trimmed, no U+0000) without lone
-    surrogates, which PostgreSQL cannot encode and would answer with a server error."""
-
-    def to_internal_value(self, data: Any) -> str:
-        value = super().to_internal_value(data)
-        # U+0000 is left to DRF's own validator ("Null characters are not allowed.").
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise serializers.ValidationError(
-                "This field cannot contain unpaired surrogate characters.", code="invalid_input"
-            ) from None
-        return value
-
-
 class FormJSONValueMixin:
     """A list or object field sent in a form-encoded or multipart body arrives as JSON text
     (`edits=[{"old": …}]`): parse it, rather than let DRF's form handling read it as absent and

@@ -13,7 +13,6 @@ from llm_server.serializers import (
     QueryParamsSerializer,
     QueryTextField,
     RecordNameField,
-    StorableCharField,
     StorableJSONField,
     UserBasicSerializer,
 )
@@ -56,7 +55,7 @@ class SkillNameField(RecordNameField):
     name_rules = staticmethod(skill_name_errors)
 
 
-class SizedTextField(StorableCharField):
+class SizedTextField(serializers.CharField):
     """Non-blank text of at most 1,000,000 UTF-8 bytes; `size_message` names the field."""
 
     size_message = "Text must be {limit} bytes or fewer."
@@ -80,7 +79,7 @@ class FileContentField(SizedTextField):
 
 
 @extend_schema_field({"type": "string", "maxLength": 500, "description": "Relative path, '/'-separated."})
-class FilePathField(StorableCharField):
+class FilePathField(serializers.CharField):
     """A bundled file's relative path (skills spec §2.4 path rules)."""
 
     def __init__(self, **kwargs):
@@ -119,16 +118,16 @@ def no_duplicate_paths(paths: list[str], message: str) -> None:
 class SkillFileInputSerializer(serializers.Serializer):
     path = FilePathField()
     content = FileContentField()
-    content_type = StorableCharField(max_length=100, default=DEFAULT_CONTENT_TYPE)
+    content_type = serializers.CharField(max_length=100, default=DEFAULT_CONTENT_TYPE)
 
     def to_internal_value(self, data: Any) -> SkillFile:
         return SkillFile(**super().to_internal_value(data))
 
 
 class EditSerializer(serializers.Serializer):
-    old = StorableCharField()
+    old = serializers.CharField()
     # Blank deletes the matched text.
-    new = StorableCharField(allow_blank=True)
+    new = serializers.CharField(allow_blank=True)
 
     class Meta:
         list_serializer_class = FormJSONListSerializer
@@ -188,11 +187,11 @@ class SkillFileListField(FormJSONValueMixin, serializers.ListSerializer):
 
 class SkillCreateSerializer(serializers.Serializer):
     name = SkillNameField()
-    description = StorableCharField(max_length=DESCRIPTION_MAX_LENGTH)
+    description = serializers.CharField(max_length=DESCRIPTION_MAX_LENGTH)
     body = BodyField()
-    license = StorableCharField(max_length=255, allow_blank=True, required=False)
-    compatibility = StorableCharField(max_length=500, allow_blank=True, required=False)
-    allowed_tools = FormJSONListField(child=StorableCharField(), required=False)
+    license = serializers.CharField(max_length=255, allow_blank=True, required=False)
+    compatibility = serializers.CharField(max_length=500, allow_blank=True, required=False)
+    allowed_tools = FormJSONListField(child=serializers.CharField(), required=False)
     metadata = MetadataField(required=False)
     files = SkillFileListField(required=False)
 
@@ -200,10 +199,10 @@ class SkillCreateSerializer(serializers.Serializer):
 class SkillPublishSerializer(serializers.Serializer):
     body = BodyField(required=False)
     edits = edit_list(required=False)
-    description = StorableCharField(max_length=DESCRIPTION_MAX_LENGTH, required=False)
-    license = StorableCharField(max_length=255, allow_blank=True, required=False)
-    compatibility = StorableCharField(max_length=500, allow_blank=True, required=False)
-    allowed_tools = FormJSONListField(child=StorableCharField(), required=False)
+    description = serializers.CharField(max_length=DESCRIPTION_MAX_LENGTH, required=False)
+    license = serializers.CharField(max_length=255, allow_blank=True, required=False)
+    compatibility = serializers.CharField(max_length=500, allow_blank=True, required=False)
+    allowed_tools = FormJSONListField(child=serializers.CharField(), required=False)
     metadata = MetadataField(required=False)
     files = SkillFileListField(required=False)
     file_edits = FileEditsSerializer(
@@ -239,7 +238,7 @@ class SkillDuplicateSerializer(serializers.Serializer):
 class SkillFileCreateSerializer(serializers.Serializer):
     path = FilePathField()
     content = FileContentField()
-    content_type = StorableCharField(max_length=100, default=DEFAULT_CONTENT_TYPE)
+    content_type = serializers.CharField(max_length=100, default=DEFAULT_CONTENT_TYPE)
     base_version = serializers.IntegerField(min_value=1, required=False)
 
 

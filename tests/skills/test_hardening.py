@@ -174,3 +174,16 @@ def test_environments_link_header_is_percent_encoded_for_unicode_paths(api, worl
         f"</api/projects/{world.t}/llm_skills/name/s/files/notes%E2%80%A8v2.md?base_version=1>; "
         'rel="successor-version"'
     )
+
+
+@pytest.mark.parametrize("field", ["description", "body", "license"])
+def test_lone_surrogate_in_a_text_field_gets_drf_own_error(client, api, field):
+    body = {"name": "s", "description": "d", "body": "# T", field: "a\ud800b"}
+    response = client.generic(
+        "POST", api.url(), json.dumps(body), content_type="application/json", **bearer(api.key)
+    )
+    assert response.status_code == 400
+    assert response.json() == validation(
+        field, "surrogate_characters_not_allowed", "Surrogate characters are not allowed: U+D800."
+    )
+    assert not LLMSkill.objects.exists()
