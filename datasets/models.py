@@ -14,13 +14,11 @@ from llm_server.soft_delete import SoftDeleteModel
 VISIBLE = ~Q(deleted=True)
 
 
-class Dataset(SoftDeleteModel):
+class ProjectRecord(SoftDeleteModel):
+    """What datasets and items share: a time-ordered id, the project, soft delete, authorship."""
+
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
-    name = models.CharField(max_length=400)
-    # null and "" are different values to clients (spec §2.1), hence null=True on text.
-    description = models.TextField(null=True, blank=True)  # noqa: DJ001
-    metadata = models.JSONField(null=True, blank=True)
     # Nullable, unlike the shared default: clients may store `deleted: null`.
     deleted = models.BooleanField(null=True, default=False)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -28,7 +26,17 @@ class Dataset(SoftDeleteModel):
     updated_at = models.DateTimeField(auto_now=True, null=True)
 
     class Meta:
+        abstract = True
         ordering = ["-created_at", "id"]
+
+
+class Dataset(ProjectRecord):
+    name = models.CharField(max_length=400)
+    # null and "" are different values to clients (spec §2.1), hence null=True on text.
+    description = models.TextField(null=True, blank=True)  # noqa: DJ001
+    metadata = models.JSONField(null=True, blank=True)
+
+    class Meta(ProjectRecord.Meta):
         indexes = [
             models.Index(
                 fields=["team", "-created_at", "id"], condition=VISIBLE, name="dataset_visible_list_idx"
@@ -39,9 +47,7 @@ class Dataset(SoftDeleteModel):
         return self.name
 
 
-class DatasetItem(SoftDeleteModel):
-    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+class DatasetItem(ProjectRecord):
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="items")
     input = models.JSONField(null=True, blank=True)
     output = models.JSONField(null=True, blank=True)
@@ -49,13 +55,8 @@ class DatasetItem(SoftDeleteModel):
     ref_trace_id = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001 (null ≠ "")
     ref_timestamp = models.DateTimeField(null=True, blank=True)
     ref_source_id = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
-    deleted = models.BooleanField(null=True, default=False)
-    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True, null=True)
 
-    class Meta:
-        ordering = ["-created_at", "id"]
+    class Meta(ProjectRecord.Meta):
         indexes = [
             # The two list paths (datasets spec §5.1): one dataset's items, and all of a project's,
             # newest first. Both walk the index in order, so a deep offset never sorts.
