@@ -67,3 +67,17 @@ class ResourceApi:
 
     def delete(self, path: str = "", *, key: str | None = None):
         return self.client.delete(self.url(path), **self._headers(key))
+
+
+def active_versions(model, team, name: str) -> list:
+    """A versioned record's active rows of one name, oldest version first."""
+    return list(model.objects.filter(team=team, name=name, deleted=False).order_by("version"))
+
+
+def version_history_state(model, team, name: str) -> list[tuple[int, bool, bool]]:
+    """(version, is_latest, deleted) of every row of the name, archived ones included."""
+    return list(
+        model.objects.filter(team=team, name=name)
+        .order_by("deleted", "version", "created_at")
+        .values_list("version", "is_latest", "deleted")
+    )

@@ -9,7 +9,16 @@ from rest_framework.test import APIClient
 from llm_server.accounts.models import Team
 from prompts import services
 from prompts.models import LLMPrompt
-from tests.api import ResourceApi, iso, user_json, validation  # noqa: F401  (re-exported for the suites)
+
+# Some names are re-exported for the suites.
+from tests.api import (  # noqa: F401
+    ResourceApi,
+    active_versions,
+    iso,
+    user_json,
+    validation,
+    version_history_state,
+)
 from tests.conftest import World
 
 FULL_KEYS = {
@@ -112,17 +121,11 @@ def projects_api(client: APIClient, world: World) -> Api:
 
 
 def active(team: Team, name: str) -> list[LLMPrompt]:
-    """The name's active rows, oldest version first."""
-    return list(LLMPrompt.objects.filter(team=team, name=name, deleted=False).order_by("version"))
+    return active_versions(LLMPrompt, team, name)
 
 
 def history_state(team: Team, name: str) -> list[tuple[int, bool, bool]]:
-    """(version, is_latest, deleted) of every row of the name, archived ones included."""
-    return list(
-        LLMPrompt.objects.filter(team=team, name=name)
-        .order_by("deleted", "version", "created_at")
-        .values_list("version", "is_latest", "deleted")
-    )
+    return version_history_state(LLMPrompt, team, name)
 
 
 def seed_history(team: Team, name: str, prompts: list[Any], user=None) -> list[LLMPrompt]:

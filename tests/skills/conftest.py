@@ -12,7 +12,16 @@ from rest_framework.test import APIClient
 from llm_server.accounts.models import Team, User
 from skills import services
 from skills.models import LLMSkill, LLMSkillFile
-from tests.api import ResourceApi, iso, user_json, validation  # noqa: F401  (re-exported for the suites)
+
+# Some names are re-exported for the suites.
+from tests.api import (  # noqa: F401
+    ResourceApi,
+    active_versions,
+    iso,
+    user_json,
+    validation,
+    version_history_state,
+)
 from tests.conftest import World
 from tests.factories import UserFactory, make_key, make_member
 
@@ -141,17 +150,11 @@ def projects_api(client: APIClient, world: World, skill_keys: SkillKeys) -> Skil
 
 
 def versions(team: Team, name: str) -> list[LLMSkill]:
-    """The name's active version rows, oldest first."""
-    return list(LLMSkill.objects.filter(team=team, name=name, deleted=False).order_by("version"))
+    return active_versions(LLMSkill, team, name)
 
 
 def history_state(team: Team, name: str) -> list[tuple[int, bool, bool]]:
-    """(version, is_latest, deleted) of every row of the name, archived ones included."""
-    return list(
-        LLMSkill.objects.filter(team=team, name=name)
-        .order_by("deleted", "version", "created_at")
-        .values_list("version", "is_latest", "deleted")
-    )
+    return version_history_state(LLMSkill, team, name)
 
 
 def files_of(row: LLMSkill) -> dict[str, tuple[str, str]]:
