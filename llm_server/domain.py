@@ -1,8 +1,18 @@
-"""Domain errors raised by services and selectors; views turn them into HTTP responses."""
+"""Domain errors raised by services and selectors.
+
+Each error carries everything its HTTP answer needs (status, code, attr, the fields of a bespoke
+body); `llm_server.errors.exception_handler` renders every one of them, so no view maps errors
+itself. Wording that names the kind of record ("Skill with name … not found.") takes the noun
+from the view (`record_noun`).
+"""
+
+from typing import Any
 
 
 class DomainError(Exception):
     """Base of every expected failure of a write or read."""
+
+    status_code = 400
 
     def __init__(self, message: str = "", *, attr: str | None = None, code: str | None = None):
         super().__init__(message)
@@ -12,19 +22,36 @@ class DomainError(Exception):
 
 
 class DomainValidationError(DomainError):
-    """Input that is well-formed but not acceptable (maps to 400)."""
-
-
-class ObjectNotFound(DomainError):
-    """The addressed object does not exist in this project (maps to 404)."""
+    """Input that is well-formed but not acceptable: a 400 validation envelope on `attr`."""
 
 
 class NameTaken(DomainError):
-    """Another active record already uses the name (maps to 400, code `unique`)."""
+    """Another active record already uses `name`: a 400 on `attr` (code `unique`) whose detail
+    names the kind of record, never the name itself."""
+
+    def __init__(self, name: str, *, attr: str = "name"):
+        super().__init__(f"The name '{name}' is taken.", attr=attr, code="unique")
+        self.name = name
+
+
+class ObjectNotFound(DomainError):
+    """The addressed record does not exist in this project (404).
+
+    With a `name`, the body is `{"detail": "<Noun> with name '<name>' not found."}`; without one,
+    the standard not-found envelope.
+    """
+
+    status_code = 404
+
+    def __init__(self, name: str | None = None):
+        super().__init__(f"No record named '{name}'." if name is not None else "Not found.")
+        self.name = name
 
 
 class VersionConflict(DomainError):
-    """`base_version` is not the current latest version (maps to 409)."""
+    """`base_version` is not the current version: 409 `{"detail", "current_version"}`."""
+
+    status_code = 409
 
     def __init__(self, current_version: int):
         super().__init__("The record changed since it was read.")
@@ -32,8 +59,19 @@ class VersionConflict(DomainError):
 
 
 class VersionLimitReached(DomainError):
-    """The history has reached its version ceiling (maps to 400)."""
+    """The history has reached its version ceiling: 400 `{"detail"}`."""
 
     def __init__(self, limit: int):
         super().__init__(f"Reached the maximum of {limit} versions.")
         self.limit = limit
+
+
+class DetailError(DomainError):
+    """A failure answered with a plain `{"detail": message, **extra}` body (no envelope), for
+    resources whose clients expect that shape. Subclasses set `status_code`."""
+
+    def body(self) -> dict[str, Any]:
+        return {"detail": self.message, **self.extra()}
+
+    def extra(self) -> dict[str, Any]:
+        return {}

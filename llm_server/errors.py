@@ -1,4 +1,5 @@
-"""The error envelope (platform spec §4) for DRF errors, routing misses and Django-level failures."""
+"""Every error answer in one place: the envelope for DRF errors, routing misses and Django-level
+failures, and the answer of every domain error (see llm_server.domain)."""
 
 import logging
 
@@ -10,7 +11,14 @@ from exceptions_hog import exception_handler as hog_exception_handler
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from llm_server.domain import DomainValidationError, NameTaken
+from llm_server.domain import (
+    DetailError,
+    DomainError,
+    NameTaken,
+    ObjectNotFound,
+    VersionConflict,
+    VersionLimitReached,
+)
 
 logger = logging.getLogger("llm_server.errors")
 
@@ -46,8 +54,11 @@ def report_exception(exc: BaseException, context: dict | None) -> None:
 
 
 def exception_handler(exc: BaseException, context: dict | None) -> Response | None:
-    if isinstance(exc, NameTaken | DomainValidationError):
-        exc = validation_error(exc.message, attr=exc.attr, code=exc.code or _default_code(exc))
+    if isinstance(exc, DomainError):
+        answer = domain_error_answer(exc, (context or {}).get("view"))
+        if isinstance(answer, Response):
+            return answer
+        exc = answer
     elif isinstance(exc, RequestDataTooBig):
         exc = RequestTooLarge()
     elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
@@ -66,6 +77,55 @@ def exception_handler(exc: BaseException, context: dict | None) -> Response | No
     return response
 
 
+class RecordNoun:
+    """The client-visible wording of one kind of record ("prompt", "skill", "scorer"): the
+    resources word these errors alike, with only the noun changed."""
+
+    def __init__(self, noun: str):
+        self.noun = noun
+        self.title = noun[:1].upper() + noun[1:]
+
+    def not_found(self, name: str) -> str:
+        return f"{self.title} with name '{name}' not found."
+
+    @property
+    def name_taken(self) -> str:
+        return f"A {self.noun} with this name already exists."
+
+    @property
+    def conflict(self) -> str:
+        return f"The {self.noun} changed since you opened it. Reload the latest version and try again."
+
+    def limit(self, limit: int) -> str:
+        return (
+            f"{self.title} has reached the maximum of {limit} versions. "
+            f"Archive and recreate the {self.noun} to continue publishing."
+        )
+
+
+def domain_error_answer(exc: DomainError, view) -> Response | exceptions.APIException:
+    """A domain error's answer: a bespoke body as a Response, or a DRF exception that the
+    envelope library renders. The view names its records (`record_noun`) and the attrs whose
+    name clash is answered with a bare `{"attr", "detail"}` body (`bare_name_taken_attrs`)."""
+    noun = RecordNoun(getattr(view, "record_noun", None) or "record")
+    if isinstance(exc, DetailError):
+        return Response(exc.body(), status=exc.status_code)
+    if isinstance(exc, ObjectNotFound):
+        if exc.name is None:
+            return exceptions.NotFound()
+        return Response({"detail": noun.not_found(exc.name)}, status=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, VersionConflict):
+        body = {"detail": noun.conflict, "current_version": exc.current_version}
+        return Response(body, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, VersionLimitReached):
+        return Response({"detail": noun.limit(exc.limit)}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, NameTaken):
+        if exc.attr in getattr(view, "bare_name_taken_attrs", ()):
+            return Response({"attr": exc.attr, "detail": noun.name_taken}, status=status.HTTP_400_BAD_REQUEST)
+        return validation_error(noun.name_taken, attr=exc.attr, code="unique")
+    return validation_error(exc.message, attr=exc.attr, code=exc.code or "invalid_input")
+
+
 NON_FIELD_SUFFIX = "__non_field_errors"
 
 
@@ -76,10 +136,6 @@ def _name_list_field(response: Response | None) -> None:
     attr = data.get("attr") if isinstance(data, dict) else None
     if isinstance(attr, str) and attr.endswith(NON_FIELD_SUFFIX):
         data["attr"] = attr[: -len(NON_FIELD_SUFFIX)] or None
-
-
-def _default_code(exc: BaseException) -> str:
-    return "unique" if isinstance(exc, NameTaken) else "invalid_input"
 
 
 def validation_error(message: str, *, attr: str | None = None, code: str = "invalid_input"):

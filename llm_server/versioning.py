@@ -1,15 +1,23 @@
-"""Append-only version histories, shared by prompts, skills and score definitions.
+"""Append-only version histories: how every new immutable version is written.
 
-A history is every active row of one (team, name). Each row is one immutable version: publishing
-inserts a new row and moves the `is_latest` flag; nothing rewrites a row's content. The database
-settles races: partial unique constraints allow one active row per version number and one latest
-row per name, and publish locks the latest row before it decides the next number.
+Two shapes share the same rules: version rows are never rewritten, numbers are contiguous from 1,
+the database settles races (row locks, unique constraints), and a stale `base_version` is a
+VersionConflict (409).
+
+- Name-keyed histories (prompts, skills): every active row of one (team, name) is a version of
+  it; the newest carries `is_latest`. Publishing inserts a row and moves the flag.
+- Id-addressed histories (score definitions): a header row that points at its current version,
+  plus immutable version rows linked to it. Appending inserts a row and moves the pointer.
+
+A write describes its new version with one `step(current) -> NewVersion`, called while the current
+version is locked, so content computed from it (edits, carried-forward fields, copied child rows)
+is computed from exactly the version it replaces.
 """
 
 import re
 import zlib
-from collections.abc import Callable
-from functools import wraps
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, connection, models, transaction
@@ -35,7 +43,7 @@ class VersionedRecord(SoftDeleteModel):
     """One immutable version of a named record in a project."""
 
     MAX_VERSION = 2000
-    # The columns that make up a version's content (copied by duplicate, set by publish).
+    # The columns that make up a version's content (copied by duplicate, carried by publish).
     CONTENT_FIELDS: tuple[str, ...] = ()
 
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
@@ -69,12 +77,31 @@ class VersionedRecord(SoftDeleteModel):
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
 
+    def content(self) -> dict[str, Any]:
+        """This version's content columns, to carry forward or copy."""
+        return {name: getattr(self, name) for name in self.CONTENT_FIELDS}
+
+    def child_copies(self) -> list[models.Model]:
+        """Unsaved copies of the rows that belong to this version (a skill's files); none by default."""
+        return []
+
 
 Record = TypeVar("Record", bound=VersionedRecord)
-# A new version's content: fixed, or computed from the (locked) current latest row.
-Content = dict[str, Any] | Callable[[Any], dict[str, Any]]
-# Writes the rows that belong to a just-inserted version (e.g. a skill's files), in its transaction.
-AfterInsert = Callable[[Any], None]
+
+
+@dataclass
+class NewVersion:
+    """What a write puts in a new version: its content columns, and the rows that belong to it.
+
+    Child rows are unsaved; each names its link to the version in `VERSION_FIELD`, set on insert.
+    """
+
+    content: dict[str, Any]
+    children: Sequence[models.Model] = field(default_factory=list)
+
+
+# Builds the new version from the locked current one; any domain error it raises writes nothing.
+Step = Callable[[Any], NewVersion]
 
 
 def name_errors(value: str) -> tuple[str, str] | None:
@@ -197,35 +224,58 @@ def _lock_name(model: type[Record], team: Team, *names: str) -> None:
 
 def _raise_if_name_taken(model: type[Record], team: Team, name: str) -> None:
     if active_rows(model, team=team, name=name).exists():
-        raise NameTaken(name, attr="name")
+        raise NameTaken(name)
+
+
+# ---- the rules every new version follows, for both shapes --------------------------------------
+
+
+def _check_next(*, current: int, base_version: int | None, max_version: int | None) -> int:
+    """The next version number after `current`, if `base_version` (None: no check) is current and
+    the history has room for one more."""
+    if base_version is not None and base_version != current:
+        raise VersionConflict(current)
+    if max_version is not None and current >= max_version:
+        raise VersionLimitReached(max_version)
+    return current + 1
+
+
+def _insert_version(model: type[models.Model], fields: dict[str, Any], new: NewVersion, *, clash) -> Any:
+    """Inserts a version row and its child rows. A unique-constraint clash on the version row (a
+    writer that got past the locks) raises `clash()`; any other integrity error is a bug."""
+    try:
+        with transaction.atomic():
+            row = model.objects.create(**fields, **new.content)
+    except IntegrityError as exc:
+        if not is_unique_violation(exc):
+            raise
+        raise clash() from exc
+    by_model: dict[type[models.Model], list[models.Model]] = {}
+    for child in new.children:
+        setattr(child, child.VERSION_FIELD, row)
+        by_model.setdefault(type(child), []).append(child)
+    for child_model, children in by_model.items():
+        child_model.objects.bulk_create(children)
+    return row
+
+
+# ---- name-keyed histories ------------------------------------------------------------------------
 
 
 def create_history(
-    model: type[Record],
-    *,
-    team: Team,
-    name: str,
-    created_by: User | None,
-    content: dict[str, Any],
-    after_insert: AfterInsert | None = None,
+    model: type[Record], *, team: Team, name: str, created_by: User | None, new: NewVersion
 ) -> Record:
     """Starts a history at version 1. A name whose history is archived starts afresh."""
     with transaction.atomic():
         _lock_name(model, team, name)
         _raise_if_name_taken(model, team, name)
-        try:
-            with transaction.atomic():
-                row = model.objects.create(
-                    team=team, name=name, version=1, is_latest=True, created_by=created_by, **content
-                )
-        except IntegrityError as exc:
-            if not is_unique_violation(exc):
-                raise
-            # A concurrent create of the same name won the unique constraint.
-            raise NameTaken(name, attr="name") from exc
-        if after_insert is not None:
-            after_insert(row)
-    return row
+        # A concurrent create of the same name that won the unique constraint.
+        return _insert_version(
+            model,
+            {"team": team, "name": name, "version": 1, "is_latest": True, "created_by": created_by},
+            new,
+            clash=lambda: NameTaken(name),
+        )
 
 
 def _lock_latest(model: type[Record], team: Team, name: str) -> Record:
@@ -257,43 +307,25 @@ def publish_version(
     name: str,
     base_version: int | None,
     created_by: User | None,
-    content: Content,
-    after_insert: AfterInsert | None = None,
+    step: Step,
 ) -> Record:
-    """Appends the next version if `base_version` is still the latest (None: no check).
-
-    `content` may be a function of the current latest row, called while that row is locked, so
-    edits are applied to exactly the version they replace. Any domain error it raises aborts the
-    publish with nothing written.
-    """
+    """Appends the version that `step(current)` builds, if `base_version` (None: no check) is
+    still the latest."""
     with transaction.atomic():
         _lock_name(model, team, name)
         current = _lock_latest(model, team, name)
-        if base_version is not None and base_version != current.version:
-            raise VersionConflict(current.version)
-        if current.version >= model.MAX_VERSION:
-            raise VersionLimitReached(model.MAX_VERSION)
-        if callable(content):
-            content = content(current)
+        number = _check_next(
+            current=current.version, base_version=base_version, max_version=model.MAX_VERSION
+        )
+        new = step(current)
         # A queryset update moves only the flag: the old row's content and updated_at stay as written.
         model.objects.filter(pk=current.pk).update(is_latest=False)
-        try:
-            with transaction.atomic():
-                row = model.objects.create(
-                    team=team,
-                    name=name,
-                    version=current.version + 1,
-                    is_latest=True,
-                    created_by=created_by,
-                    **content,
-                )
-        except IntegrityError as exc:
-            if not is_unique_violation(exc):
-                raise
-            raise VersionConflict(current.version + 1) from exc
-        if after_insert is not None:
-            after_insert(row)
-    return row
+        return _insert_version(
+            model,
+            {"team": team, "name": name, "version": number, "is_latest": True, "created_by": created_by},
+            new,
+            clash=lambda: VersionConflict(number),
+        )
 
 
 def archive_history(model: type[Record], *, team: Team, name: str) -> int:
@@ -326,45 +358,59 @@ def rename_history(model: type[Record], *, team: Team, name: str, new_name: str)
         except IntegrityError as exc:
             if not is_unique_violation(exc):
                 raise
-            raise NameTaken(new_name, attr="name") from exc
-
-
-def read_back(reader: Callable[[Any], Any]) -> Callable[[Callable], Callable]:
-    """Decorates a write service: the row it wrote is read back by `reader` (with its history's
-    derived fields) inside the write's transaction. Read after commit, a concurrent archive could
-    already hide a version that was written, and the client would see a 404 for a write that
-    happened."""
-
-    def decorate(write: Callable) -> Callable:
-        @wraps(write)
-        def wrapper(*args, **kwargs):
-            with transaction.atomic():
-                return reader(write(*args, **kwargs))
-
-        return wrapper
-
-    return decorate
+            raise NameTaken(new_name) from exc
 
 
 def duplicate_latest(
-    model: type[Record],
-    *,
-    team: Team,
-    name: str,
-    new_name: str,
-    created_by: User | None,
-    copy_children: Callable[[Any, Any], None] | None = None,
+    model: type[Record], *, team: Team, name: str, new_name: str, created_by: User | None
 ) -> Record:
-    """Starts `new_name` at version 1 with the content of `name`'s latest version.
-
-    `copy_children(source, new_row)` copies rows that belong to a version (a skill's files).
-    """
+    """Starts `new_name` at version 1 with the content (and child rows) of `name`'s latest version."""
     source = get_version(model, team=team, name=name)
-    content = {field: getattr(source, field) for field in model.CONTENT_FIELDS}
-    after_insert = (lambda row: copy_children(source, row)) if copy_children else None
+    new = NewVersion(source.content(), source.child_copies())
     try:
-        return create_history(
-            model, team=team, name=new_name, created_by=created_by, content=content, after_insert=after_insert
-        )
+        return create_history(model, team=team, name=new_name, created_by=created_by, new=new)
     except NameTaken as exc:
         raise NameTaken(new_name, attr="new_name") from exc
+
+
+# ---- id-addressed histories ----------------------------------------------------------------------
+
+
+def append_version(
+    headers: models.QuerySet,
+    *,
+    pk: Any,
+    version_model: type[models.Model],
+    header_field: str,
+    base_version: int | None,
+    created_by: User | None,
+    step: Callable[[Any, Any], NewVersion],
+) -> Any:
+    """Appends a version to the history of the header row `pk` (one of `headers`, else
+    ObjectNotFound) and points the header's `current_version` at it; returns the header.
+
+    The header row is locked first, so appends to one header run one after the other; the
+    version model's unique (header, version) constraint backs that up. `step(header, current)`
+    builds the new version (`current` is None for the first one). The header's `updated_at` moves.
+    """
+    with transaction.atomic():
+        # Lock the header row alone: its nullable `current_version` would be the outer side of a join.
+        header = headers.select_for_update(of=("self",)).filter(pk=pk).first()
+        if header is None:
+            raise ObjectNotFound()
+        current = version_model.objects.filter(pk=header.current_version_id).first()
+        number = _check_next(
+            current=current.version if current else 0,
+            base_version=base_version,
+            max_version=getattr(version_model, "MAX_VERSION", None),
+        )
+        new = step(header, current)
+        row = _insert_version(
+            version_model,
+            {header_field: header, "version": number, "created_by": created_by},
+            new,
+            clash=lambda: VersionConflict(number),
+        )
+        header.current_version = row
+        header.save(update_fields=["current_version", "updated_at"])
+    return header

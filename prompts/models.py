@@ -6,7 +6,6 @@ from llm_server.versioning import VersionedRecord
 class LLMPrompt(VersionedRecord):
     """One immutable version of a named prompt (prompts spec §2)."""
 
-    MAX_VERSION = 2000
     CONTENT_FIELDS = ("prompt",)
 
     # Any JSON value but null: usually a string, sometimes a chat template object or list.

@@ -9,45 +9,50 @@ from llm_server.accounts.models import Team, User
 from prompts import selectors
 from prompts.models import LLMPrompt
 
-# Writes answer with the version as written, its history's derived fields included.
-read_back = versioning.read_back(
-    lambda row: selectors.get_prompt(team=row.team, name=row.name, row_id=row.pk)
-)
+
+def _written(row: LLMPrompt) -> LLMPrompt:
+    """The version as written, its history's derived fields included. Read inside the write's
+    transaction: after commit, a concurrent archive could hide it and turn a write into a 404."""
+    return selectors.get_prompt(team=row.team, name=row.name, row_id=row.pk)
 
 
-@read_back
+def _prompt_version(prompt: Any) -> versioning.NewVersion:
+    return versioning.NewVersion({"prompt": prompt})
+
+
 def create_prompt(*, team: Team, name: str, prompt: Any, created_by: User | None) -> LLMPrompt:
-    return versioning.create_history(
-        LLMPrompt, team=team, name=name, created_by=created_by, content={"prompt": prompt}
-    )
+    with transaction.atomic():
+        row = versioning.create_history(
+            LLMPrompt, team=team, name=name, created_by=created_by, new=_prompt_version(prompt)
+        )
+        return _written(row)
 
 
-@read_back
 def publish_prompt(
     *, team: Team, name: str, prompt: Any, base_version: int, created_by: User | None
 ) -> LLMPrompt:
-    return versioning.publish_version(
-        LLMPrompt,
-        team=team,
-        name=name,
-        base_version=base_version,
-        created_by=created_by,
-        content={"prompt": prompt},
-    )
+    with transaction.atomic():
+        row = versioning.publish_version(
+            LLMPrompt,
+            team=team,
+            name=name,
+            base_version=base_version,
+            created_by=created_by,
+            step=lambda current: _prompt_version(prompt),
+        )
+        return _written(row)
 
 
 def archive_prompt(*, team: Team, name: str) -> int:
     return versioning.archive_history(LLMPrompt, team=team, name=name)
 
 
-@read_back
 def duplicate_prompt(*, team: Team, name: str, new_name: str, created_by: User | None) -> LLMPrompt:
-    return versioning.duplicate_latest(
-        LLMPrompt, team=team, name=name, new_name=new_name, created_by=created_by
-    )
-
-
-_UNSET: Any = object()
+    with transaction.atomic():
+        row = versioning.duplicate_latest(
+            LLMPrompt, team=team, name=name, new_name=new_name, created_by=created_by
+        )
+        return _written(row)
 
 
 def update_prompt_by_id(
@@ -56,7 +61,7 @@ def update_prompt_by_id(
     row: LLMPrompt,
     created_by: User | None,
     name: str | None = None,
-    prompt: Any = _UNSET,
+    prompt: Any = None,
     deleted: bool | None = None,
 ) -> LLMPrompt:
     """The legacy id route (prompts spec §5.8) on top of append-only histories.
@@ -71,7 +76,8 @@ def update_prompt_by_id(
             versioning.rename_history(LLMPrompt, team=team, name=current_name, new_name=name)
             current_name = name
         result = row
-        if prompt is not _UNSET:
+        # A prompt is never null (the serializer refuses it), so None means "not sent".
+        if prompt is not None:
             result = publish_prompt(
                 team=team,
                 name=current_name,

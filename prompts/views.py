@@ -1,4 +1,4 @@
-"""HTTP layer of prompts: validates input, calls services/selectors, maps domain errors."""
+"""HTTP layer of prompts: validates input, calls services and selectors."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -10,13 +10,7 @@ from rest_framework.response import Response
 from llm_server.permissions import required_scopes
 from llm_server.serializers import ResolveQuerySerializer, VersionQuerySerializer
 from llm_server.soft_delete import ForbidDestroyMixin
-from llm_server.versioned_views import (
-    ConflictBodySerializer,
-    HistoryMessages,
-    NotFoundBodySerializer,
-    history_errors,
-    resolve_body,
-)
+from llm_server.versioned_views import ConflictBodySerializer, NotFoundBodySerializer, resolve_body
 from llm_server.viewsets import ProjectScopedViewSet
 from prompts import selectors, services
 from prompts.models import LLMPrompt
@@ -32,13 +26,10 @@ from prompts.serializers import (
     PromptVersionSummarySerializer,
 )
 
-PROMPT_MESSAGES = HistoryMessages("prompt")
 NAME_PATH = r"(?P<prompt_name>[^/]+)"
 
 NAME_PARAMETER = OpenApiParameter("prompt_name", OpenApiTypes.STR, OpenApiParameter.PATH)
 NOT_FOUND_RESPONSE = OpenApiResponse(NotFoundBodySerializer, description="No active prompt with this name.")
-# Maps the domain errors of prompt writes and reads to the prompts spec's responses.
-prompt_errors = history_errors(PROMPT_MESSAGES, name_kwarg="prompt_name")
 
 
 @extend_schema(tags=["llm_prompts"])
@@ -50,6 +41,7 @@ class PromptViewSet(
     """Versioned LLM prompts: one immutable row per version of a named prompt."""
 
     scope_object = "llm_prompt"
+    record_noun = "prompt"
     # prompts spec §4: a method a route does not serve (e.g. `DELETE /llm_prompts/`) is a 405.
     unmapped_method_scope = "write"
     serializer_class = PromptSerializer
@@ -82,7 +74,6 @@ class PromptViewSet(
         return super().list(request, *args, **kwargs)
 
     @extend_schema(request=PromptCreateSerializer, responses={201: PromptSerializer})
-    @prompt_errors
     def create(self, request: Request, *args, **kwargs) -> Response:
         """Create a prompt at version 1."""
         serializer = PromptCreateSerializer(data=request.data)
@@ -106,7 +97,6 @@ class PromptViewSet(
         url_path=rf"name/{NAME_PATH}",
         required_scopes=["llm_prompt:read"],
     )
-    @prompt_errors
     def by_name(self, request: Request, prompt_name: str, **kwargs) -> Response:
         """Latest version of a prompt, or `?version=N`. This is what the SDKs call."""
         query = VersionQuerySerializer(query_params=request.query_params)
@@ -128,7 +118,6 @@ class PromptViewSet(
     )
     @by_name.mapping.patch
     @required_scopes("llm_prompt:write")
-    @prompt_errors
     def publish(self, request: Request, prompt_name: str, **kwargs) -> Response:
         """Publish a new version; `base_version` must be the current latest version."""
         serializer = PromptPublishSerializer(data=request.data)
@@ -145,7 +134,6 @@ class PromptViewSet(
         url_path=rf"name/{NAME_PATH}/archive",
         required_scopes=["llm_prompt:write"],
     )
-    @prompt_errors
     def archive(self, request: Request, prompt_name: str, **kwargs) -> Response:
         """Archive every version of a prompt; the name can then be created again."""
         services.archive_prompt(team=self.team, name=prompt_name)
@@ -162,7 +150,6 @@ class PromptViewSet(
         url_path=rf"name/{NAME_PATH}/duplicate",
         required_scopes=["llm_prompt:write"],
     )
-    @prompt_errors
     def duplicate(self, request: Request, prompt_name: str, **kwargs) -> Response:
         """Copy the latest version of a prompt to a new name, at version 1."""
         serializer = PromptDuplicateSerializer(data=request.data)
@@ -185,7 +172,6 @@ class PromptViewSet(
         url_path=rf"resolve/name/{NAME_PATH}",
         required_scopes=["llm_prompt:read"],
     )
-    @prompt_errors
     def resolve(self, request: Request, prompt_name: str, **kwargs) -> Response:
         """A prompt (latest, `version` or `version_id`) with a page of its version history."""
         return Response(
@@ -210,7 +196,6 @@ class PromptViewSet(
         request=PromptLegacyUpdateSerializer,
         responses={200: PromptSerializer, 409: OpenApiResponse(ConflictBodySerializer)},
     )
-    @prompt_errors
     def update(self, request: Request, *args, partial: bool = False, **kwargs) -> Response:
         """Legacy update by id: `prompt` publishes a new version, `name` renames the history,
         `deleted: true` archives it."""

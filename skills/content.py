@@ -8,6 +8,31 @@ from urllib.parse import unquote
 from skills.domain import EditFailed
 
 MAX_CONTENT_BYTES = 1_000_000
+DEFAULT_CONTENT_TYPE = "text/plain"
+
+
+@dataclass(frozen=True)
+class SkillFile:
+    """A bundled file's content, as sent or as stored in a version."""
+
+    path: str
+    content: str
+    content_type: str = DEFAULT_CONTENT_TYPE
+
+
+@dataclass(frozen=True)
+class TextEdit:
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class FileEdits:
+    """Edits to one bundled file, by path."""
+
+    path: str
+    edits: Sequence[TextEdit]
+
 
 # 1 to 6 hashes, whitespace, then the heading text (spec §2.5).
 HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$")
@@ -88,12 +113,6 @@ def lookup_path_is_invalid(path: str) -> bool:
 
 
 # ---- edits -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TextEdit:
-    old: str
-    new: str
 
 
 def apply_edits(text: str, edits: Sequence[TextEdit], *, file_path: str | None = None) -> str:

@@ -1,12 +1,12 @@
 from django.db import models
 
 from llm_server.versioning import VersionedRecord
+from skills.content import DEFAULT_CONTENT_TYPE
 
 
 class LLMSkill(VersionedRecord):
     """One immutable version of a named agent skill (skills spec §2.1); its files hang off it."""
 
-    MAX_VERSION = 2000
     MAX_FILES = 50
     CONTENT_FIELDS = (
         "description",
@@ -32,6 +32,12 @@ class LLMSkill(VersionedRecord):
     class Meta(VersionedRecord.Meta):
         verbose_name = "LLM skill version"
 
+    def child_copies(self) -> list["LLMSkillFile"]:
+        return [
+            LLMSkillFile(path=f.path, content=f.content, content_type=f.content_type)
+            for f in LLMSkillFile.objects.filter(skill_version=self).order_by("id")
+        ]
+
 
 class LLMSkillFile(models.Model):
     """A file bundled with one skill version. Every version owns its own copies (spec §2.2)."""
@@ -39,7 +45,10 @@ class LLMSkillFile(models.Model):
     skill_version = models.ForeignKey(LLMSkill, on_delete=models.CASCADE, related_name="files")
     path = models.CharField(max_length=500)
     content = models.TextField()
-    content_type = models.CharField(max_length=100, default="text/plain")
+    content_type = models.CharField(max_length=100, default=DEFAULT_CONTENT_TYPE)
+
+    # The link a new version's files get on insert (llm_server.versioning.NewVersion).
+    VERSION_FIELD = "skill_version"
 
     class Meta:
         # Insertion order: the manifest lists files as they were written.

@@ -17,9 +17,17 @@ from llm_server.serializers import (
     UserBasicSerializer,
 )
 from llm_server.versioned_views import version_summary_serializer
-from skills.content import MAX_CONTENT_BYTES, TextEdit, path_problem, utf8_size
+from llm_server.versioning import RESERVED_NAMES
+from skills.content import (
+    DEFAULT_CONTENT_TYPE,
+    MAX_CONTENT_BYTES,
+    FileEdits,
+    SkillFile,
+    TextEdit,
+    path_problem,
+    utf8_size,
+)
 from skills.models import LLMSkill
-from skills.services import DEFAULT_CONTENT_TYPE, FileEdits, SkillFile
 
 SKILL_NAME_MAX_LENGTH = 64
 DESCRIPTION_MAX_LENGTH = 4096
@@ -28,12 +36,11 @@ SKILL_NAME_MESSAGE = (
     "Only lowercase letters, numbers, and hyphens are allowed. "
     "Must not start or end with a hyphen or contain consecutive hyphens."
 )
-RESERVED_SKILL_NAMES = frozenset({"new"})
 
 
 def skill_name_errors(value: str) -> tuple[str, str] | None:
     """The first rule a skill name breaks: reserved, then the pattern, then `--`."""
-    if value.lower() in RESERVED_SKILL_NAMES:
+    if value.lower() in RESERVED_NAMES:
         return f"'{value.lower()}' is a reserved name and cannot be used.", "reserved_name"
     if not SKILL_NAME_PATTERN.match(value):
         return SKILL_NAME_MESSAGE, "invalid_name"

@@ -1,34 +1,25 @@
-"""Every write to skills. Each one appends a version with its own copies of the files, in one
-transaction with the latest row locked (see llm_server.versioning)."""
+"""Every write to skills. Each one appends a version holding its own copies of the files (see
+llm_server.versioning) and answers with that version as written, read in the same transaction."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
+
 from llm_server import versioning
 from llm_server.accounts.models import Team, User
+from llm_server.versioning import NewVersion
 from skills import selectors
-from skills.content import TextEdit, apply_edits, outline
+from skills.content import DEFAULT_CONTENT_TYPE, FileEdits, SkillFile, TextEdit, apply_edits, outline
 from skills.domain import EditFailed, FileAlreadyInSkill, FileLimitReached, FileNotInSkill
 from skills.models import LLMSkill, LLMSkillFile
 
-DEFAULT_CONTENT_TYPE = "text/plain"
 
-# Writes answer with the version as written: derived fields and file manifest included.
-read_back = versioning.read_back(lambda row: selectors.get_skill(team=row.team, name=row.name, row_id=row.pk))
-
-
-@dataclass(frozen=True)
-class SkillFile:
-    path: str
-    content: str
-    content_type: str = DEFAULT_CONTENT_TYPE
-
-
-@dataclass(frozen=True)
-class FileEdits:
-    path: str
-    edits: Sequence[TextEdit]
+def _written(row: LLMSkill) -> LLMSkill:
+    """The version as written, with derived fields and file manifest. Read inside the write's
+    transaction: after commit, a concurrent archive could hide it and turn a write into a 404."""
+    return selectors.get_skill(team=row.team, name=row.name, row_id=row.pk)
 
 
 def _files_of(row: LLMSkill) -> list[SkillFile]:
@@ -38,25 +29,19 @@ def _files_of(row: LLMSkill) -> list[SkillFile]:
     ]
 
 
-def _writer(files: Sequence[SkillFile]):
-    """Inserts a version's files in one statement, right after its row."""
+def _version(content: dict[str, Any], files: Sequence[SkillFile]) -> NewVersion:
+    children = [LLMSkillFile(path=f.path, content=f.content, content_type=f.content_type) for f in files]
+    return NewVersion(content, children)
 
-    def write(row: LLMSkill) -> None:
-        LLMSkillFile.objects.bulk_create(
-            [
-                LLMSkillFile(skill_version=row, path=f.path, content=f.content, content_type=f.content_type)
-                for f in files
-            ]
+
+def _publish(*, team: Team, name: str, base_version: int | None, created_by: User | None, step) -> LLMSkill:
+    with transaction.atomic():
+        row = versioning.publish_version(
+            LLMSkill, team=team, name=name, base_version=base_version, created_by=created_by, step=step
         )
-
-    return write
-
-
-def _content_of(row: LLMSkill) -> dict[str, Any]:
-    return {field: getattr(row, field) for field in LLMSkill.CONTENT_FIELDS}
+        return _written(row)
 
 
-@read_back
 def create_skill(
     *,
     team: Team,
@@ -79,28 +64,24 @@ def create_skill(
         "allowed_tools": list(allowed_tools),
         "metadata": metadata if metadata is not None else {},
     }
-    return versioning.create_history(
-        LLMSkill, team=team, name=name, created_by=created_by, content=content, after_insert=_writer(files)
-    )
+    with transaction.atomic():
+        row = versioning.create_history(
+            LLMSkill, team=team, name=name, created_by=created_by, new=_version(content, files)
+        )
+        return _written(row)
 
 
-def _publish(*, team: Team, name: str, base_version: int | None, created_by: User | None, build) -> LLMSkill:
-    """Publishes the version that `build(current, current_files)` returns as (content, files)."""
-    pending: dict[str, list[SkillFile]] = {}
+# ---- publish ---------------------------------------------------------------------------------
 
-    def content(current: LLMSkill) -> dict[str, Any]:
-        new_content, pending["files"] = build(current, _files_of(current))
-        return new_content
 
-    return versioning.publish_version(
-        LLMSkill,
-        team=team,
-        name=name,
-        base_version=base_version,
-        created_by=created_by,
-        content=content,
-        after_insert=lambda row: _writer(pending["files"])(row),
-    )
+@dataclass(frozen=True)
+class Edited:
+    """A version's body and files after `edits` / `file_edits` (None: that part was not edited)."""
+
+    source_id: Any
+    body: str | None = None
+    files: list[SkillFile] | None = None
+    failure: EditFailed | None = None
 
 
 def _edit_files(files: list[SkillFile], file_edits: Sequence[FileEdits]) -> list[SkillFile]:
@@ -116,35 +97,31 @@ def _edit_files(files: list[SkillFile], file_edits: Sequence[FileEdits]) -> list
     return [by_path[f.path] for f in files]
 
 
-@dataclass
-class _EditedContent:
-    """Edits applied to one version, ahead of the write (see publish_skill)."""
-
-    source_id: Any
-    body: str | None = None
-    files: list[SkillFile] | None = None
-    failure: EditFailed | None = None
-
-
-def _edited(
-    source: LLMSkill,
-    source_files: list[SkillFile],
-    edits: Sequence[TextEdit] | None,
-    file_edits: Sequence[FileEdits] | None,
-) -> _EditedContent:
-    edited = _EditedContent(source_id=source.pk)
+def edit_version(
+    source: LLMSkill, edits: Sequence[TextEdit] | None, file_edits: Sequence[FileEdits] | None
+) -> Edited:
+    """Applies body edits, then file edits (body errors are reported first), to one version.
+    A failure is kept, not raised: it is reported only once the version is known to be current."""
     try:
-        # Body edits are checked before file edits (spec §4.4).
-        if edits is not None:
-            edited.body = apply_edits(source.body, edits)
-        if file_edits is not None:
-            edited.files = _edit_files(source_files, file_edits)
+        body = apply_edits(source.body, edits) if edits is not None else None
+        files = _edit_files(_files_of(source), file_edits) if file_edits is not None else None
     except EditFailed as exc:
-        edited.failure = exc
-    return edited
+        return Edited(source_id=source.pk, failure=exc)
+    return Edited(source_id=source.pk, body=body, files=files)
 
 
-@read_back
+def _edited_ahead(
+    *, team: Team, name: str, base_version: int, edits: Sequence[TextEdit] | None, file_edits
+) -> Edited | None:
+    """Edits applied to `base_version` before the write takes the name's lock. A version never
+    changes, so the result stays valid while that version is the latest; thousands of edits on a
+    megabyte body take seconds, and other writers would otherwise wait behind them."""
+    if edits is None and file_edits is None:
+        return None
+    source = versioning.active_rows(LLMSkill, team=team, name=name).filter(version=base_version).first()
+    return edit_version(source, edits, file_edits) if source is not None else None
+
+
 def publish_skill(
     *,
     team: Team,
@@ -163,11 +140,8 @@ def publish_skill(
 ) -> LLMSkill:
     """Publishes the next version: fields left as None carry the latest version's values forward.
 
-    `edits` and `file_edits` apply to version `base_version`, which must still be the latest. A
-    version's content never changes, so they are applied before the write takes the name's lock
-    (thousands of edits on a megabyte body take seconds, and other writers would wait); under the
-    lock the result is used only if that version is still the latest, and their errors are
-    reported after the 404/409/limit checks, in the spec's order. Any failure writes nothing.
+    `edits` and `file_edits` apply to `base_version`, which must still be the latest; their
+    errors come after the 404/409/limit checks. Any failure writes nothing.
     """
     if body is not None and edits is not None:
         raise ValueError("body and edits are mutually exclusive")
@@ -180,49 +154,46 @@ def publish_skill(
         "allowed_tools": list(allowed_tools) if allowed_tools is not None else None,
         "metadata": metadata,
     }
-    edited = None
-    if edits is not None or file_edits is not None:
-        source = versioning.active_rows(LLMSkill, team=team, name=name).filter(version=base_version).first()
-        if source is not None:
-            edited = _edited(source, _files_of(source), edits, file_edits)
+    ahead = _edited_ahead(team=team, name=name, base_version=base_version, edits=edits, file_edits=file_edits)
 
-    def build(current: LLMSkill, current_files: list[SkillFile]):
-        result = edited
-        if result is None or result.source_id != current.pk:
-            # The history was replaced since (archived and created again): edit what is there now.
-            result = _edited(current, current_files, edits, file_edits)
-        if result.failure is not None:
-            raise result.failure
-        content = _content_of(current)
+    def step(current: LLMSkill) -> NewVersion:
+        edited = ahead
+        if edits is not None or file_edits is not None:
+            if edited is None or edited.source_id != current.pk:
+                # The history was replaced since (archived and created again): edit what is there now.
+                edited = edit_version(current, edits, file_edits)
+            if edited.failure is not None:
+                raise edited.failure
+        content = current.content()
         content.update({field: value for field, value in replacements.items() if value is not None})
-        new_body = body if body is not None else result.body if result.body is not None else current.body
-        if new_body != current.body:
+        new_body = body if body is not None else edited.body if edited and edited.body is not None else None
+        if new_body is not None and new_body != current.body:
             content["body"] = new_body
             content["outline"] = outline(new_body)
-        new_files = current_files
         if files is not None:
             new_files = list(files)
-        elif result.files is not None:
-            new_files = result.files
-        return content, new_files
+        elif edited is not None and edited.files is not None:
+            new_files = edited.files
+        else:
+            new_files = _files_of(current)
+        return _version(content, new_files)
 
-    return _publish(team=team, name=name, base_version=base_version, created_by=created_by, build=build)
+    return _publish(team=team, name=name, base_version=base_version, created_by=created_by, step=step)
 
 
 def archive_skill(*, team: Team, name: str) -> int:
     return versioning.archive_history(LLMSkill, team=team, name=name)
 
 
-@read_back
 def duplicate_skill(*, team: Team, name: str, new_name: str, created_by: User | None) -> LLMSkill:
-    return versioning.duplicate_latest(
-        LLMSkill,
-        team=team,
-        name=name,
-        new_name=new_name,
-        created_by=created_by,
-        copy_children=lambda source, row: _writer(_files_of(source))(row),
-    )
+    with transaction.atomic():
+        row = versioning.duplicate_latest(
+            LLMSkill, team=team, name=name, new_name=new_name, created_by=created_by
+        )
+        return _written(row)
+
+
+# ---- bundled files ---------------------------------------------------------------------------
 
 
 def _file_not_found(path: str, name: str) -> FileNotInSkill:
@@ -233,7 +204,6 @@ def _file_exists(path: str, name: str) -> FileAlreadyInSkill:
     return FileAlreadyInSkill(f"File '{path}' already exists in skill '{name}'.")
 
 
-@read_back
 def create_skill_file(
     *,
     team: Team,
@@ -246,17 +216,17 @@ def create_skill_file(
 ) -> LLMSkill:
     """Publishes a version with one more file; the path conflict is checked before the limit."""
 
-    def build(current: LLMSkill, current_files: list[SkillFile]):
+    def step(current: LLMSkill) -> NewVersion:
+        current_files = _files_of(current)
         if any(f.path == path for f in current_files):
             raise _file_exists(path, name)
         if len(current_files) >= LLMSkill.MAX_FILES:
             raise FileLimitReached(f"Skill has reached the maximum of {LLMSkill.MAX_FILES} files.")
-        return _content_of(current), [*current_files, SkillFile(path, content, content_type)]
+        return _version(current.content(), [*current_files, SkillFile(path, content, content_type)])
 
-    return _publish(team=team, name=name, base_version=base_version, created_by=created_by, build=build)
+    return _publish(team=team, name=name, base_version=base_version, created_by=created_by, step=step)
 
 
-@read_back
 def rename_skill_file(
     *,
     team: Team,
@@ -268,7 +238,8 @@ def rename_skill_file(
 ) -> LLMSkill:
     """Publishes a version in which one file moved to `new_path`, content and type kept."""
 
-    def build(current: LLMSkill, current_files: list[SkillFile]):
+    def step(current: LLMSkill) -> NewVersion:
+        current_files = _files_of(current)
         if not any(f.path == old_path for f in current_files):
             raise _file_not_found(old_path, name)
         if any(f.path == new_path for f in current_files):
@@ -276,21 +247,21 @@ def rename_skill_file(
         moved = [
             SkillFile(new_path, f.content, f.content_type) if f.path == old_path else f for f in current_files
         ]
-        return _content_of(current), moved
+        return _version(current.content(), moved)
 
-    return _publish(team=team, name=name, base_version=base_version, created_by=created_by, build=build)
+    return _publish(team=team, name=name, base_version=base_version, created_by=created_by, step=step)
 
 
-@read_back
 def delete_skill_file(
     *, team: Team, name: str, path: str, created_by: User | None, base_version: int | None = None
 ) -> LLMSkill:
     """Publishes a version without the file; older versions keep theirs."""
 
-    def build(current: LLMSkill, current_files: list[SkillFile]):
+    def step(current: LLMSkill) -> NewVersion:
+        current_files = _files_of(current)
         remaining = [f for f in current_files if f.path != path]
         if len(remaining) == len(current_files):
             raise _file_not_found(path, name)
-        return _content_of(current), remaining
+        return _version(current.content(), remaining)
 
-    return _publish(team=team, name=name, base_version=base_version, created_by=created_by, build=build)
+    return _publish(team=team, name=name, base_version=base_version, created_by=created_by, step=step)

@@ -1,7 +1,4 @@
-"""HTTP layer of skills: validates input, calls services/selectors, maps domain errors."""
-
-from collections.abc import Callable
-from functools import wraps
+"""HTTP layer of skills: validates input, calls services and selectors."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -12,17 +9,11 @@ from rest_framework.response import Response
 
 from llm_server.permissions import required_scopes
 from llm_server.serializers import ResolveQuerySerializer, VersionQuerySerializer
-from llm_server.versioned_views import (
-    ConflictBodySerializer,
-    HistoryMessages,
-    NotFoundBodySerializer,
-    history_errors,
-    resolve_body,
-)
+from llm_server.versioned_views import ConflictBodySerializer, NotFoundBodySerializer, resolve_body
 from llm_server.viewsets import ProjectScopedViewSet
 from skills import selectors, services
 from skills.content import lookup_path_is_invalid
-from skills.domain import EditFailed, FileAlreadyInSkill, FileLimitReached, FileNotInSkill
+from skills.domain import FileNotInSkill, InvalidFilePath
 from skills.models import LLMSkill, LLMSkillFile
 from skills.serializers import (
     BaseVersionQuerySerializer,
@@ -41,9 +32,7 @@ from skills.serializers import (
     SkillVersionSummarySerializer,
 )
 
-SKILL_MESSAGES = HistoryMessages("skill")
 NAME_PATH = r"(?P<skill_name>[^/]+)"
-INVALID_FILE_PATH = "Invalid file path."
 
 NAME_PARAMETER = OpenApiParameter("skill_name", OpenApiTypes.STR, OpenApiParameter.PATH)
 FILE_PATH_PARAMETER = OpenApiParameter(
@@ -60,40 +49,14 @@ WRITE_FAILED = OpenApiResponse(
 )
 
 
-def _detail(message: str, status_code: int) -> Response:
-    return Response({"detail": message}, status=status_code)
-
-
-def skill_errors(view_method: Callable) -> Callable:
-    """Maps the domain errors of skill reads and writes to the skills spec's hand-built bodies."""
-
-    @history_errors(SKILL_MESSAGES, name_kwarg="skill_name", plain_name_taken_attrs=frozenset({"new_name"}))
-    @wraps(view_method)
-    def wrapper(self, request: Request, *args, **kwargs):
-        try:
-            return view_method(self, request, *args, **kwargs)
-        except EditFailed as exc:
-            body: dict = {"detail": exc.message}
-            if exc.edit_index is not None:
-                body["edit_index"] = exc.edit_index
-            if exc.file_path is not None:
-                body["file_path"] = exc.file_path
-            return Response(body, status=status.HTTP_400_BAD_REQUEST)
-        except FileNotInSkill as exc:
-            return _detail(exc.message, status.HTTP_404_NOT_FOUND)
-        except FileAlreadyInSkill as exc:
-            return _detail(exc.message, status.HTTP_409_CONFLICT)
-        except FileLimitReached as exc:
-            return _detail(exc.message, status.HTTP_400_BAD_REQUEST)
-
-    return wrapper
-
-
 @extend_schema(tags=["llm_skills"])
 class SkillViewSet(mixins.ListModelMixin, ProjectScopedViewSet):
     """Versioned agent skills: one immutable row per version, each with its own bundled files."""
 
     scope_object = "llm_skill"
+    record_noun = "skill"
+    # A duplicate onto a taken name is answered `{"attr": "new_name", "detail"}`, without the envelope.
+    bare_name_taken_attrs = frozenset({"new_name"})
     serializer_class = SkillListItemSerializer
     queryset = LLMSkill.objects.none()  # for the schema; requests use get_queryset
 
@@ -116,7 +79,6 @@ class SkillViewSet(mixins.ListModelMixin, ProjectScopedViewSet):
         return super().list(request, *args, **kwargs)
 
     @extend_schema(request=SkillCreateSerializer, responses={201: SkillSerializer})
-    @skill_errors
     def create(self, request: Request, *args, **kwargs) -> Response:
         """Create a skill at version 1, with its bundled files."""
         serializer = SkillCreateSerializer(data=request.data)
@@ -130,7 +92,6 @@ class SkillViewSet(mixins.ListModelMixin, ProjectScopedViewSet):
         parameters=[NAME_PARAMETER, VersionQuerySerializer], responses={200: SkillSerializer, 404: NOT_FOUND}
     )
     @action(detail=False, methods=["get"], url_path=rf"name/{NAME_PATH}", required_scopes=["llm_skill:read"])
-    @skill_errors
     def by_name(self, request: Request, skill_name: str, **kwargs) -> Response:
         """Latest version of a skill, or `?version=N`, with its file manifest and outline."""
         query = VersionQuerySerializer(query_params=request.query_params)
@@ -147,7 +108,6 @@ class SkillViewSet(mixins.ListModelMixin, ProjectScopedViewSet):
     )
     @by_name.mapping.patch
     @required_scopes("llm_skill:write")
-    @skill_errors
     def publish(self, request: Request, skill_name: str, **kwargs) -> Response:
         """Publish a new version. Fields left out carry forward; `base_version` must be the latest.
 
@@ -166,7 +126,6 @@ class SkillViewSet(mixins.ListModelMixin, ProjectScopedViewSet):
         url_path=rf"name/{NAME_PATH}/archive",
         required_scopes=["llm_skill:write"],
     )
-    @skill_errors
     def archive(self, request: Request, skill_name: str, **kwargs) -> Response:
         """Archive every version of a skill; the name can then be created again."""
         services.archive_skill(team=self.team, name=skill_name)
@@ -183,7 +142,6 @@ class SkillViewSet(mixins.ListModelMixin, ProjectScopedViewSet):
         url_path=rf"name/{NAME_PATH}/duplicate",
         required_scopes=["llm_skill:write"],
     )
-    @skill_errors
     def duplicate(self, request: Request, skill_name: str, **kwargs) -> Response:
         """Copy a skill's latest version and its files to a new name, at version 1."""
         serializer = SkillDuplicateSerializer(data=request.data)
@@ -206,7 +164,6 @@ class SkillViewSet(mixins.ListModelMixin, ProjectScopedViewSet):
         url_path=rf"resolve/name/{NAME_PATH}",
         required_scopes=["llm_skill:read"],
     )
-    @skill_errors
     def resolve(self, request: Request, skill_name: str, **kwargs) -> Response:
         """A skill (latest, `version` or `version_id`) with a page of its version history."""
         return Response(
@@ -234,7 +191,6 @@ class SkillViewSet(mixins.ListModelMixin, ProjectScopedViewSet):
         url_path=rf"name/{NAME_PATH}/files",
         required_scopes=["llm_skill:write"],
     )
-    @skill_errors
     def create_file(self, request: Request, skill_name: str, **kwargs) -> Response:
         """Add a file: publishes a new version holding the existing files plus this one."""
         serializer = SkillFileCreateSerializer(data=request.data)
@@ -255,7 +211,6 @@ class SkillViewSet(mixins.ListModelMixin, ProjectScopedViewSet):
         url_path=rf"name/{NAME_PATH}/files-rename",
         required_scopes=["llm_skill:write"],
     )
-    @skill_errors
     def rename_file(self, request: Request, skill_name: str, **kwargs) -> Response:
         """Move a file to a new path: publishes a new version; content and type are kept."""
         serializer = SkillFileRenameSerializer(data=request.data)
@@ -275,7 +230,6 @@ class SkillViewSet(mixins.ListModelMixin, ProjectScopedViewSet):
         url_path=rf"name/{NAME_PATH}/files/(?P<file_path>(?s:.+))",
         required_scopes=["llm_skill:read"],
     )
-    @skill_errors
     def file(self, request: Request, skill_name: str, file_path: str, **kwargs) -> Response:
         """A bundled file with its content, from the latest version or `?version=N` (HEAD too)."""
         path = file_path.rstrip("/")
@@ -285,11 +239,11 @@ class SkillViewSet(mixins.ListModelMixin, ProjectScopedViewSet):
         # The skill (or version) is looked up first: a missing skill is a 404 whatever the path.
         version_id = selectors.skill_version_id(team=self.team, name=skill_name, version=version)
         if lookup_path_is_invalid(path):
-            return _detail(INVALID_FILE_PATH, status.HTTP_400_BAD_REQUEST)
+            raise InvalidFilePath()
         try:
             found = selectors.get_skill_file(skill_version_id=version_id, path=path)
         except LLMSkillFile.DoesNotExist:
-            return _detail(f"File '{path}' not found in skill '{skill_name}'.", status.HTTP_404_NOT_FOUND)
+            raise FileNotInSkill(f"File '{path}' not found in skill '{skill_name}'.") from None
         return Response(SkillFileSerializer(found).data)
 
     @extend_schema(
@@ -298,12 +252,11 @@ class SkillViewSet(mixins.ListModelMixin, ProjectScopedViewSet):
     )
     @file.mapping.delete
     @required_scopes("llm_skill:write")
-    @skill_errors
     def delete_file(self, request: Request, skill_name: str, file_path: str, **kwargs) -> Response:
         """Remove a file: publishes a new version without it (200 with that version)."""
         path = file_path.rstrip("/")
         if lookup_path_is_invalid(path):
-            return _detail(INVALID_FILE_PATH, status.HTTP_400_BAD_REQUEST)
+            raise InvalidFilePath()
         query = BaseVersionQuerySerializer(query_params=request.query_params)
         query.is_valid(raise_exception=True)
         row = services.delete_skill_file(
