@@ -8,11 +8,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 RUN useradd --create-home --uid 1000 app
 
-COPY pyproject.toml README.md manage.py ./
-COPY llm_server ./llm_server
-COPY prompts ./prompts
-COPY skills ./skills
-COPY datasets ./datasets
+# The whole build context, every app included; .dockerignore keeps out local state and tests.
+COPY . .
 RUN pip install . && python manage.py collectstatic --noinput --verbosity 0 \
     && mkdir -p /app/var && chown -R app /app/var
 

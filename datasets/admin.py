@@ -12,6 +12,7 @@ from django.utils.html import format_html
 
 from datasets import services
 from datasets.models import Dataset, DatasetItem
+from llm_server.admin import SoftDeleteAdminMixin
 from llm_server.serializers import unstorable_json_reason
 
 JSON_FIELDS = ("input", "output", "metadata")
@@ -30,31 +31,18 @@ class StorableJSONForm(forms.ModelForm):
         return cleaned
 
 
-class SoftDeleteActions:
-    """`deleted` is nullable: "not deleted" covers false and null (the API's list rule)."""
+class DatasetBaseAdmin(SoftDeleteAdminMixin, admin.ModelAdmin):
+    """Rows are created through the API; `deleted` is nullable, and "not deleted" covers false and
+    null (the API's list rule)."""
 
-    actions = ["soft_delete", "restore"]
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    form = StorableJSONForm
 
     def has_add_permission(self, request) -> bool:
         return False
 
-    @admin.action(description="Soft-delete the selected rows (hidden from the API)")
-    def soft_delete(self, request, queryset):
-        count = self.set_deleted(list(queryset), True)
-        self.message_user(request, f"Soft-deleted {count} row(s).")
-
-    @admin.action(description="Restore the selected rows")
-    def restore(self, request, queryset):
-        count = self.set_deleted(list(queryset), False)
-        self.message_user(request, f"Restored {count} row(s).")
-
 
 @admin.register(Dataset)
-class DatasetAdmin(SoftDeleteActions, admin.ModelAdmin):
-    form = StorableJSONForm
+class DatasetAdmin(DatasetBaseAdmin):
     list_display = ["name", "team", "deleted", "created_by", "created_at", "updated_at"]
     list_filter = ["deleted", "created_at", ("team", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "description", "=id"]
@@ -85,15 +73,11 @@ class DatasetAdmin(SoftDeleteActions, admin.ModelAdmin):
 
     def save_model(self, request, obj: Dataset, form, change: bool) -> None:
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
-        services.update_dataset(dataset=obj, **changes)
-
-    def set_deleted(self, rows: list[Dataset], deleted: bool) -> int:
-        return services.set_datasets_deleted(datasets=rows, deleted=deleted)
+        services.update_dataset(dataset=obj, changes=changes)
 
 
 @admin.register(DatasetItem)
-class DatasetItemAdmin(SoftDeleteActions, admin.ModelAdmin):
-    form = StorableJSONForm
+class DatasetItemAdmin(DatasetBaseAdmin):
     list_display = ["id", "dataset", "team", "ref_trace_id", "ref_source_id", "deleted", "created_at"]
     # Plain filters only: anything computed over the whole table (distinct values, date ranges)
     # would scan every item on each page load. One dataset's items: the link on its page.
@@ -122,7 +106,4 @@ class DatasetItemAdmin(SoftDeleteActions, admin.ModelAdmin):
 
     def save_model(self, request, obj: DatasetItem, form, change: bool) -> None:
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
-        services.update_dataset_item(team=obj.team, item=obj, **changes)
-
-    def set_deleted(self, rows: list[DatasetItem], deleted: bool) -> int:
-        return services.set_items_deleted(items=rows, deleted=deleted)
+        services.update_dataset_item(team=obj.team, item=obj, changes=changes)

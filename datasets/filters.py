@@ -1,13 +1,13 @@
-"""Query parameters of the two list endpoints (datasets spec §4.1, §5.1)."""
+"""Query parameters of the dataset and dataset-item lists."""
 
 from django import forms
-from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 from django_filters.fields import BaseCSVField, ModelChoiceField
 
 from datasets import selectors
 from datasets.models import Dataset, DatasetItem
+from llm_server.fields import allow_null_characters
 
 # More ids than this is not a lookup but a dump; it also keeps the query under the databases'
 # bound-parameter limits (SQLite 32,766; PostgreSQL 65,535).
@@ -20,7 +20,7 @@ class SearchTermField(forms.CharField):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+        allow_null_characters(self)
 
 
 class SearchFilter(filters.CharFilter):
@@ -37,7 +37,7 @@ class BoundedCSVField(BaseCSVField):
 
 
 class UUIDInFilter(filters.BaseInFilter, filters.UUIDFilter):
-    """One comma-separated string of UUIDs (spec §6 item 1: not a repeated parameter)."""
+    """One comma-separated string of UUIDs (not a repeated parameter)."""
 
     base_field_class = BoundedCSVField
 
@@ -70,7 +70,7 @@ class DatasetFilter(filters.FilterSet):
 
 
 def project_datasets(request) -> QuerySet[Dataset]:
-    """Choices of `?dataset=`: the URL project's datasets only (decision 5), deleted ones included."""
+    """Choices of `?dataset=`: the URL project's datasets only, deleted ones included."""
     view = request.parser_context["view"] if request is not None else None
     if view is None:
         return Dataset.objects.none()  # schema generation: no project
@@ -79,11 +79,8 @@ def project_datasets(request) -> QuerySet[Dataset]:
 
 class DatasetChoiceField(ModelChoiceField):
     """Any value that names none of the choices, malformed ids included, is the same error
-    (datasets spec §5.1: `invalid_choice`), so the answer never says more than "not here"."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+    (`invalid_choice`), so the answer never says more than "not here"; a NUL
+    character too (Django's check of it, in to_python, raises the error rewritten here)."""
 
     def to_python(self, value):
         try:

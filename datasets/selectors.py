@@ -17,7 +17,7 @@ def visible_datasets(*, team: Team) -> QuerySet[Dataset]:
 
 
 def writable_datasets(*, team: Team) -> QuerySet[Dataset]:
-    """What PATCH and PUT reach: soft-deleted rows too, so they can be restored (spec §4.4)."""
+    """What PATCH and PUT reach: soft-deleted rows too, so they can be restored."""
     return Dataset.objects.filter(team=team).select_related("created_by")
 
 
@@ -28,7 +28,7 @@ def project_datasets(*, team: Team) -> QuerySet[Dataset]:
 
 def search_datasets(queryset: QuerySet[Dataset], term: str) -> QuerySet[Dataset]:
     """Case-insensitive substring of the name, the description or the metadata's JSON text (keys
-    included, spec §4.1)."""
+    included)."""
     term = term.strip()
     if not term:
         return queryset
@@ -46,7 +46,7 @@ def search_datasets(queryset: QuerySet[Dataset], term: str) -> QuerySet[Dataset]
 def visible_items(*, team: Team) -> QuerySet[DatasetItem]:
     """What list and retrieve show: the project's items not flagged deleted, newest first.
 
-    An item stays visible when its dataset is soft-deleted (spec §4.4).
+    An item stays visible when its dataset is soft-deleted.
     """
     return DatasetItem.objects.filter(VISIBLE, team=team).select_related("created_by").order_by(*LIST_ORDER)
 

@@ -1,4 +1,4 @@
-"""Shapes and field rules of datasets and dataset items (datasets spec §2, §3)."""
+"""Shapes and field rules of datasets and dataset items."""
 
 import uuid
 

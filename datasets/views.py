@@ -1,6 +1,6 @@
 """HTTP layer of datasets and dataset items: validates input, calls services and selectors."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -28,14 +28,20 @@ BULK_DESCRIPTION = (
 
 class DatasetResourceViewSet(
     ForbidDestroyMixin,
+    mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
     ProjectScopedViewSet,
 ):
-    """List, create, retrieve, PATCH and PUT; DELETE is refused (soft delete by PATCH)."""
+    """List, create, retrieve, PATCH and PUT; DELETE is refused (soft delete by PATCH).
+
+    Writes go through the services: `perform_create`/`perform_update` call them and set
+    `serializer.instance`, so the response is the written row.
+    """
 
     scope_object = "dataset"
-    # datasets spec §4.6: a method no route maps (e.g. DELETE on the collection) is a 405.
+    # A method no route maps (e.g. DELETE on the collection) is a 405.
     unmapped_method_scope = "write"
     # Any segment reaches the id route, so a malformed id is a 404 "Not found." like an unknown one.
     lookup_value_regex = "[^/]+"
@@ -44,27 +50,15 @@ class DatasetResourceViewSet(
         # Query filters shape lists; they never hide or reject the object of a detail route.
         return super().filter_queryset(queryset) if self.action == "list" else queryset
 
-    def _write(self, request: Request, partial: bool) -> Response:
-        # The body is parsed first (platform spec §5: 400/415 before the lookup), then 404, then
-        # the body is validated (datasets spec §4.4).
-        data = request.data
-        instance = self.get_object()
-        serializer = self.get_serializer(instance, data=data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        updated = self.perform_write(instance, serializer.validated_data)
-        return Response(self.get_serializer(updated).data)
-
-    def perform_write(self, instance, changes: dict):
-        raise NotImplementedError
-
     def update(self, request: Request, *args, **kwargs) -> Response:
-        return self._write(request, partial=False)
-
-    def partial_update(self, request: Request, *args, **kwargs) -> Response:
-        return self._write(request, partial=True)
+        # PUT and PATCH (partial_update calls this): the body is parsed first
+        # (400/415 before the lookup), then 404, then the body is validated.
+        request.data  # noqa: B018
+        return super().update(request, *args, **kwargs)
 
 
 @extend_schema(tags=["datasets"])
+@extend_schema_view(create=extend_schema(description="Create a dataset. `deleted: true` creates it hidden."))
 class DatasetViewSet(DatasetResourceViewSet):
     """Datasets of a project. Soft delete with PATCH `{"deleted": true}`; PATCH or PUT reach
     deleted datasets too, so `{"deleted": false}` restores one."""
@@ -78,20 +72,19 @@ class DatasetViewSet(DatasetResourceViewSet):
             return selectors.visible_datasets(team=self.team)
         return selectors.writable_datasets(team=self.team)
 
-    def create(self, request: Request, *args, **kwargs) -> Response:
-        """Create a dataset. `deleted: true` creates it hidden."""
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        dataset = services.create_dataset(
-            team=self.team, created_by=request.user, **serializer.validated_data
+    def perform_create(self, serializer: DatasetSerializer) -> None:
+        serializer.instance = services.create_dataset(
+            team=self.team, created_by=self.request.user, **serializer.validated_data
         )
-        return Response(self.get_serializer(dataset).data, status=status.HTTP_201_CREATED)
 
-    def perform_write(self, instance: Dataset, changes: dict) -> Dataset:
-        return services.update_dataset(dataset=instance, **changes)
+    def perform_update(self, serializer: DatasetSerializer) -> None:
+        serializer.instance = services.update_dataset(
+            dataset=serializer.instance, changes=serializer.validated_data
+        )
 
 
 @extend_schema(tags=["datasets"])
+@extend_schema_view(create=extend_schema(description="Add one item to a dataset of this project."))
 class DatasetItemViewSet(DatasetResourceViewSet):
     """Items of a project's datasets, newest first. Soft delete with PATCH `{"deleted": true}`."""
 
@@ -109,17 +102,15 @@ class DatasetItemViewSet(DatasetResourceViewSet):
     def get_serializer_class(self):
         return DatasetItemBulkCreateSerializer if self.action == "bulk" else DatasetItemSerializer
 
-    def create(self, request: Request, *args, **kwargs) -> Response:
-        """Add one item to a dataset of this project."""
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        item = services.create_dataset_item(
-            team=self.team, created_by=request.user, **serializer.validated_data
+    def perform_create(self, serializer: DatasetItemSerializer) -> None:
+        serializer.instance = services.create_dataset_item(
+            team=self.team, created_by=self.request.user, **serializer.validated_data
         )
-        return Response(self.get_serializer(item).data, status=status.HTTP_201_CREATED)
 
-    def perform_write(self, instance: DatasetItem, changes: dict) -> DatasetItem:
-        return services.update_dataset_item(team=self.team, item=instance, **changes)
+    def perform_update(self, serializer: DatasetItemSerializer) -> None:
+        serializer.instance = services.update_dataset_item(
+            team=self.team, item=serializer.instance, changes=serializer.validated_data
+        )
 
     @extend_schema(
         description=BULK_DESCRIPTION,

@@ -1,4 +1,4 @@
-"""Personal API key authentication (platform spec §1)."""
+"""Personal API key authentication: `Authorization: Bearer phx_…`, a body field or `?personal_api_key=`."""
 
 import json
 import re

@@ -1,4 +1,4 @@
-"""Identifier and secret formats shared by every model (platform spec §1.1, §10)."""
+"""Identifier and secret formats shared by every model: time-ordered ids, keys and tokens."""
 
 import secrets
 import uuid

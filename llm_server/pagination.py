@@ -1,9 +1,10 @@
-"""Limit/offset pagination (platform spec §6): default 100, no maximum, invalid values ignored."""
+"""Limit/offset pagination: default 100, no maximum, invalid values ignored."""
 
 from rest_framework import pagination
 
 
 class LimitOffsetPagination(pagination.LimitOffsetPagination):
+    # The one place the default is set (DRF would read REST_FRAMEWORK's PAGE_SIZE, left unset).
     default_limit = 100
     max_limit = None
 

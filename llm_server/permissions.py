@@ -1,4 +1,4 @@
-"""Scope and project-membership checks (platform spec §2.2, §2.3, §3.3), in the spec's order."""
+"""Scope and project-membership checks, in upstream's order: key restrictions, scope, membership."""
 
 from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
@@ -25,7 +25,7 @@ def required_scopes(*scopes: str):
 def scopes_for_request(view, request: Request) -> list[str] | None:
     """The scopes a request needs, or None when no scope can grant it."""
     scope_object = getattr(view, "scope_object", None)
-    if not scope_object or scope_object == "INTERNAL":
+    if not scope_object:
         return None
     action = getattr(view, "action", None)
     handler = getattr(view, action, None) if action else None
@@ -34,7 +34,7 @@ def scopes_for_request(view, request: Request) -> list[str] | None:
         return declared
     if action in READ_ACTIONS or request.method == "OPTIONS":
         return [f"{scope_object}:read"]
-    # Spec §2.2 rule 3: a PATCH on a list URL needs write too (dispatch then answers 405 if unmapped).
+    # A PATCH on a list URL needs write too (dispatch then answers 405 if unmapped).
     on_list_route = "list" in (getattr(view, "action_map", None) or {}).values()
     if action in WRITE_ACTIONS or (action is None and request.method == "PATCH" and on_list_route):
         return [f"{scope_object}:write"]
@@ -43,8 +43,8 @@ def scopes_for_request(view, request: Request) -> list[str] | None:
     route_scopes = getattr(view, "required_scopes", None)
     if route_scopes:
         return list(route_scopes)
-    # A resource whose spec answers unmapped methods with 405 (e.g. `DELETE /llm_prompts/`) opts in;
-    # the default is platform spec §2.2 rule 4 (no scope grants it: 403).
+    # A resource whose clients expect 405 for unmapped methods (e.g. `DELETE /llm_prompts/`) opts in;
+    # by default no scope grants such a method (403).
     unmapped_scope = getattr(view, "unmapped_method_scope", None)
     if action is None and unmapped_scope:
         return [f"{scope_object}:{unmapped_scope}"]
@@ -62,7 +62,8 @@ class APIScopePermission(BasePermission):
         if scopes is None:
             raise exceptions.PermissionDenied(UNSUPPORTED_MESSAGE)
         project_based = getattr(view, "project_based", False)
-        if key.scoped_teams:
+        # An identity endpoint (about the caller, in no project) may opt in to keys of any scoping.
+        if key.scoped_teams and not getattr(view, "allows_scoped_keys", False):
             if not project_based:
                 raise exceptions.PermissionDenied(
                     "API keys with scoped projects are only supported on project-based endpoints."

@@ -1,4 +1,4 @@
-"""Personal API key scopes (platform spec §2)."""
+"""Personal API key scopes: `<object>:<read|write>` or `*`; write implies read."""
 
 # Scope objects a key may name. Upstream knows more; these are the ones this server serves
 # plus the common upstream objects, so keys copied from PostHog validate.

@@ -1,18 +1,17 @@
-"""Shared serializer pieces: the embedded user (platform spec §9)."""
+"""Shared serializer pieces: the embedded user, storable JSON, record names, query parameters."""
 
 import json
 import math
 from typing import Any
 
-from django.core.validators import ProhibitNullCharactersValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.utils import html
 
 from llm_server.accounts.models import User
+from llm_server.fields import allow_null_characters
 from llm_server.versioning import NAME_MAX_LENGTH, name_errors
 
-HEDGEHOG_KEYS = ("use_as_profile", "color", "accessories", "skin")
 ACTOR_OPTION_KEYS = ("color", "accessories", "skin")
 
 
@@ -121,7 +120,7 @@ class QueryTextField(serializers.CharField):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+        allow_null_characters(self)
 
 
 class StorableJSONField(serializers.JSONField):

@@ -8,6 +8,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from llm_server.apps_registry import RESOURCE_APPS
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -68,9 +70,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "llm_server.accounts",
-    "prompts",
-    "skills",
-    "datasets",
+    *RESOURCE_APPS,
 ]
 
 MIDDLEWARE = [
@@ -155,11 +155,35 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Prompt payloads may be 1 MB of compact JSON, which grows when escaped; leave headroom.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_REQUEST_BODY_BYTES", str(32 * 1024 * 1024)))
 
-# Throttling (platform spec §8): off unless enabled, per personal API key.
+# Personal spend reads the AI events of one project (default: the lowest project id), for these
+# `ai_product` values.
+_internal_team = os.environ.get("LLM_ANALYTICS_INTERNAL_TEAM_ID", "").strip()
+if _internal_team and not re.fullmatch(r"[0-9]+", _internal_team):
+    raise ImproperlyConfigured(
+        f"LLM_ANALYTICS_INTERNAL_TEAM_ID must be a project id (got {_internal_team!r})."
+    )
+LLM_ANALYTICS_INTERNAL_TEAM_ID = int(_internal_team) if _internal_team else None
+SPEND_PRODUCTS = env_list("SPEND_PRODUCTS", "posthog_code")
+
+# Throttling: off unless enabled, per personal API key.
 RATE_LIMIT_ENABLED = env_bool("RATE_LIMIT_ENABLED", False)
 RATE_LIMIT_BURST = os.environ.get("RATE_LIMIT_BURST", "480/minute")
 RATE_LIMIT_SUSTAINED = os.environ.get("RATE_LIMIT_SUSTAINED", "4800/hour")
-for _name, _rate in (("RATE_LIMIT_BURST", RATE_LIMIT_BURST), ("RATE_LIMIT_SUSTAINED", RATE_LIMIT_SUSTAINED)):
+# Tighter limits of two endpoints: spend (every caller, keyed per key or user) and text_repr.
+RATE_LIMIT_SPEND_BURST = os.environ.get("RATE_LIMIT_SPEND_BURST", "10/minute")
+RATE_LIMIT_SPEND_SUSTAINED = os.environ.get("RATE_LIMIT_SPEND_SUSTAINED", "60/hour")
+RATE_LIMIT_SPEND_DAILY = os.environ.get("RATE_LIMIT_SPEND_DAILY", "200/day")
+RATE_LIMIT_TEXT_REPR_BURST = os.environ.get("RATE_LIMIT_TEXT_REPR_BURST", "120/minute")
+RATE_LIMIT_TEXT_REPR_SUSTAINED = os.environ.get("RATE_LIMIT_TEXT_REPR_SUSTAINED", "600/hour")
+for _name, _rate in (
+    ("RATE_LIMIT_BURST", RATE_LIMIT_BURST),
+    ("RATE_LIMIT_SUSTAINED", RATE_LIMIT_SUSTAINED),
+    ("RATE_LIMIT_SPEND_BURST", RATE_LIMIT_SPEND_BURST),
+    ("RATE_LIMIT_SPEND_SUSTAINED", RATE_LIMIT_SPEND_SUSTAINED),
+    ("RATE_LIMIT_SPEND_DAILY", RATE_LIMIT_SPEND_DAILY),
+    ("RATE_LIMIT_TEXT_REPR_BURST", RATE_LIMIT_TEXT_REPR_BURST),
+    ("RATE_LIMIT_TEXT_REPR_SUSTAINED", RATE_LIMIT_TEXT_REPR_SUSTAINED),
+):
     # Fail at startup, not on every request, when a rate is mistyped.
     if not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", _rate.strip()):
         raise ImproperlyConfigured(f"{_name} must look like '480/minute' (got {_rate!r}).")
@@ -175,7 +199,6 @@ REST_FRAMEWORK = {
         "llm_server.throttling.SustainedRateThrottle",
     ],
     "DEFAULT_PAGINATION_CLASS": "llm_server.pagination.LimitOffsetPagination",
-    "PAGE_SIZE": 100,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",

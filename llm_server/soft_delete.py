@@ -1,4 +1,7 @@
-"""Soft delete, both upstream patterns (platform spec §7), written once for every resource."""
+"""Soft delete, both upstream patterns (DELETE refused, or DELETE flags the row), written once."""
+
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any, TypeVar
 
 from django.db import models, transaction
 from django.http import HttpResponse
@@ -25,22 +28,42 @@ def deleted_at_after(previous_at, was_deleted: bool | None, deleted: bool | None
     return previous_at if was_deleted is True and previous_at else timezone.now()
 
 
-class ActiveQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(deleted=False)
+Row = TypeVar("Row", bound=SoftDeleteModel)
 
 
-def set_deleted(instance: SoftDeleteModel, deleted: bool = True) -> SoftDeleteModel:
-    """Flags (or restores) one row; only the flag columns are written."""
-    with transaction.atomic():
-        instance.deleted_at = deleted_at_after(instance.deleted_at, instance.deleted, deleted)
-        instance.deleted = deleted
-        fields = ["deleted", "deleted_at"]
-        if any(f.name == "updated_at" for f in instance._meta.concrete_fields):
-            instance.updated_at = timezone.now()
-            fields.append("updated_at")
-        instance.save(update_fields=fields)
+def apply_changes(
+    instance: Row, changes: Mapping[str, Any], *, allowed: Collection[str] | None = None
+) -> Row:
+    """Writes the given fields, `deleted_at` with a change of `deleted` (see deleted_at_after), and
+    `updated_at` when the model has one (always: an empty PATCH still touches it). Only those
+    columns are written. `allowed` names the fields a caller may change; any other is a bug."""
+    if allowed is not None and not set(changes) <= set(allowed):
+        raise ValueError(f"Cannot change {sorted(set(changes) - set(allowed))} of {type(instance).__name__}.")
+    fields = list(changes)
+    if "deleted" in changes:
+        instance.deleted_at = deleted_at_after(instance.deleted_at, instance.deleted, changes["deleted"])
+        fields.append("deleted_at")
+    for name, value in changes.items():
+        setattr(instance, name, value)
+    if any(f.name == "updated_at" for f in instance._meta.concrete_fields):
+        instance.updated_at = timezone.now()
+        fields.append("updated_at")
+    instance.save(update_fields=fields)
     return instance
+
+
+def set_deleted(instance: Row, deleted: bool = True) -> Row:
+    """Flags (or restores) one row; only the flag columns (and `updated_at`) are written."""
+    with transaction.atomic():
+        return apply_changes(instance, {"deleted": deleted})
+
+
+def set_rows_deleted(*, rows: Sequence[SoftDeleteModel], deleted: bool) -> int:
+    """Flags (or restores) several rows in one transaction (the admin's actions)."""
+    with transaction.atomic():
+        for row in rows:
+            apply_changes(row, {"deleted": deleted})
+    return len(rows)
 
 
 def forbidden_destroy_response() -> HttpResponse:

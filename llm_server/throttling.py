@@ -1,4 +1,4 @@
-"""Per-key throttles (platform spec §8). Off unless RATE_LIMIT_ENABLED; rates read at request time."""
+"""Per-key throttles. Off unless RATE_LIMIT_ENABLED; rates read at request time."""
 
 import hashlib
 

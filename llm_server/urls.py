@@ -1,22 +1,27 @@
+from importlib import import_module
+
 from django.contrib import admin
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from datasets.urls import router as datasets_router
 from llm_server import errors
+from llm_server.apps_registry import RESOURCE_APPS
 from llm_server.health import health
 from llm_server.routers import project_routes
-from prompts.urls import router as prompts_router
-from skills.urls import router as skills_router
 
 urlpatterns = [
     path("_health", health, name="health"),
     path("admin/", admin.site.urls),
     re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
     re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    *project_routes(prompts_router),
-    *project_routes(skills_router),
-    *project_routes(datasets_router),
+    # Each resource app's `urls.router` (llm_server/apps_registry.py).
+    *(route for app in RESOURCE_APPS for route in project_routes(import_module(f"{app}.urls").router)),
+    # And its optional top-level `urls.root_urlpatterns` (routes outside any project).
+    *(
+        route
+        for app in RESOURCE_APPS
+        for route in getattr(import_module(f"{app}.urls"), "root_urlpatterns", [])
+    ),
 ]
 
 # Must stay last: any other /api/ path is an unknown endpoint, answered without authentication.

@@ -1,4 +1,4 @@
-"""The base viewset of every project-scoped resource: project routing (platform spec §3)."""
+"""The base viewset of every project-scoped resource: `/api/projects|environments/<id|@current>/`."""
 
 import re
 from functools import cached_property
@@ -95,7 +95,7 @@ class ProjectScopedViewSet(viewsets.GenericViewSet):
     # Set per custom route through `@action(required_scopes=[...])` (see llm_server.permissions).
     required_scopes: list[str] | None = None
     # "read"/"write": answer methods no route maps with 405 after that scope check, instead of
-    # platform spec §2.2 rule 4's 403 (for resources whose spec says so).
+    # the default 403 for a method no scope grants (for resources whose clients expect 405).
     unmapped_method_scope: str | None = None
     permission_classes = [IsAuthenticated, APIScopePermission, ProjectMembershipPermission]
 

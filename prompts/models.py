@@ -4,7 +4,7 @@ from llm_server.versioning import VersionedRecord
 
 
 class LLMPrompt(VersionedRecord):
-    """One immutable version of a named prompt (prompts spec §2)."""
+    """One immutable version of a named prompt."""
 
     CONTENT_FIELDS = ("prompt",)
 

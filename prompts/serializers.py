@@ -1,4 +1,4 @@
-"""Shapes and field rules of prompts (prompts spec §3, §5)."""
+"""Shapes and field rules of prompts."""
 
 import json
 from typing import Any

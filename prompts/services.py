@@ -64,7 +64,7 @@ def update_prompt_by_id(
     prompt: Any = None,
     deleted: bool | None = None,
 ) -> LLMPrompt:
-    """The legacy id route (prompts spec §5.8) on top of append-only histories.
+    """The legacy update-by-id route on top of append-only histories.
 
     A rename moves the whole history, a new `prompt` publishes a version with the addressed row as
     its base (409 if it is not the latest), and `deleted: true` archives the history. All of it

@@ -42,7 +42,7 @@ class PromptViewSet(
 
     scope_object = "llm_prompt"
     record_noun = "prompt"
-    # prompts spec §4: a method a route does not serve (e.g. `DELETE /llm_prompts/`) is a 405.
+    # A method a route does not serve (e.g. `DELETE /llm_prompts/`) is a 405, not a 403.
     unmapped_method_scope = "write"
     serializer_class = PromptSerializer
     queryset = LLMPrompt.objects.none()  # for the schema; requests use get_queryset
@@ -186,7 +186,7 @@ class PromptViewSet(
             )
         )
 
-    # ---- legacy id routes (prompts spec §5.8) ----------------------------------------------------
+    # ---- legacy id routes -----------------------------------------------------------------------
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
         """A prompt version by id (legacy route)."""
@@ -199,7 +199,7 @@ class PromptViewSet(
     def update(self, request: Request, *args, partial: bool = False, **kwargs) -> Response:
         """Legacy update by id: `prompt` publishes a new version, `name` renames the history,
         `deleted: true` archives it."""
-        data = request.data  # parsed before the lookup (platform spec §5)
+        data = request.data  # a malformed body is a 400/415 even for an unknown id
         row = self.get_object()
         serializer_class = PromptLegacyPatchSerializer if partial else PromptLegacyUpdateSerializer
         serializer = serializer_class(data=data)

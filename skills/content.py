@@ -34,7 +34,7 @@ class FileEdits:
     edits: Sequence[TextEdit]
 
 
-# 1 to 6 hashes, whitespace, then the heading text (spec §2.5).
+# 1 to 6 hashes, whitespace, then the heading text.
 HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$")
 # A closing run of hashes, preceded by whitespace, at the end of the line.
 CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+$")
@@ -84,7 +84,7 @@ def _plain_path_problem(path: str) -> str | None:
 
 
 def path_problem(path: str) -> str | None:
-    """Why a bundled-file path is refused (spec §2.4 path rules), or None.
+    """Why a bundled-file path is refused, or None.
 
     A percent escape is refused when decoding it would produce a separator, a backslash, a control
     character or a traversal or dot segment: a client or proxy that decodes the path later must not
@@ -105,7 +105,7 @@ def path_problem(path: str) -> str | None:
 
 
 def lookup_path_is_invalid(path: str) -> bool:
-    """The file routes' cheaper check before any lookup (spec §4.10): backslashes count as
+    """The file routes' cheaper check before any lookup: backslashes count as
     separators, and a `..` segment or a leading `/` is refused. Control characters are refused too:
     no stored path has one."""
     normalized = path.replace("\\", "/")
@@ -120,7 +120,7 @@ def apply_edits(text: str, edits: Sequence[TextEdit], *, file_path: str | None =
     edits before it. Raises EditFailed (with `edit_index`, and `file_path` for a file)."""
     where = f" in file '{file_path}'" if file_path is not None else ""
     for index, edit in enumerate(edits):
-        # str.count counts non-overlapping occurrences, as the spec does ("aa" in "aaa" is 1).
+        # str.count counts non-overlapping occurrences, so "aa" matches "aaa" once.
         matches = text.count(edit.old)
         if matches == 0:
             target = f"file '{file_path}'" if file_path is not None else "the skill body"

@@ -5,7 +5,7 @@ from skills.content import DEFAULT_CONTENT_TYPE
 
 
 class LLMSkill(VersionedRecord):
-    """One immutable version of a named agent skill (skills spec §2.1); its files hang off it."""
+    """One immutable version of a named agent skill; its files hang off it."""
 
     MAX_FILES = 50
     CONTENT_FIELDS = (
@@ -21,7 +21,7 @@ class LLMSkill(VersionedRecord):
     description = models.TextField()
     # SKILL.md without frontmatter.
     body = models.TextField()
-    # Derived from `body` (spec §2.5) when the version is written; the body never changes after
+    # Derived from `body` when the version is written; the body never changes after
     # that, and lists can then show outlines without reading megabytes of bodies.
     outline = models.JSONField(default=list, editable=False)
     license = models.CharField(max_length=255, blank=True, default="")
@@ -40,7 +40,7 @@ class LLMSkill(VersionedRecord):
 
 
 class LLMSkillFile(models.Model):
-    """A file bundled with one skill version. Every version owns its own copies (spec §2.2)."""
+    """A file bundled with one skill version. Every version owns its own copies."""
 
     skill_version = models.ForeignKey(LLMSkill, on_delete=models.CASCADE, related_name="files")
     path = models.CharField(max_length=500)

@@ -1,4 +1,4 @@
-"""Shapes and field rules of skills (skills spec §2.4, §3, §4)."""
+"""Shapes and field rules of skills."""
 
 import re
 from typing import Any
@@ -87,7 +87,7 @@ class FileContentField(SizedTextField):
 
 @extend_schema_field({"type": "string", "maxLength": 500, "description": "Relative path, '/'-separated."})
 class FilePathField(serializers.CharField):
-    """A bundled file's relative path (skills spec §2.4 path rules)."""
+    """A bundled file's relative path (see skills.content.path_problem)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 500)

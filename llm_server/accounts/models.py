@@ -27,7 +27,7 @@ class Organization(models.Model):
 
 
 class Project(models.Model):
-    """The user-facing project. Its id is shared with its primary Team (platform spec §3.5)."""
+    """The user-facing project. Its id is shared with its primary Team."""
 
     id = models.BigIntegerField(primary_key=True)
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="projects")
@@ -102,7 +102,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         max_length=200, null=True, blank=True, unique=True, default=generate_distinct_id
     )
     is_email_verified = models.BooleanField(null=True, blank=True)
-    # Nullable on purpose: the API reports an unset role as null (platform spec §9).
+    # Nullable on purpose: the API reports an unset role as null.
     role_at_organization = models.CharField(  # noqa: DJ001
         max_length=64, choices=Role.choices, null=True, blank=True
     )

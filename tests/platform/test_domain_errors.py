@@ -141,13 +141,20 @@ def _detail_error_instances():
             yield cls()
 
 
-def test_every_detail_error_answers_its_status_and_plain_body():
+def test_every_detail_error_answers_its_status_and_declared_body():
     errors = list(_detail_error_instances())
     assert errors, "the skills app defines DetailErrors"
     for error in errors:
         response = _raise_from_view(error)
-        assert response.status_code == type(error).status_code != 500, type(error).__name__
-        assert response.data == {"detail": error.message, **error.extra()}, type(error).__name__
+        assert response.status_code == type(error).status_code, type(error).__name__
+        assert response.data == error.body(), type(error).__name__
+
+
+def test_a_detail_error_body_is_its_detail_and_extra_fields():
+    from skills.domain import FileNotInSkill
+
+    response = _raise_from_view(FileNotInSkill("File 'a.md' not found in skill 's'."))
+    assert (response.status_code, response.data) == (404, {"detail": "File 'a.md' not found in skill 's'."})
 
 
 def test_edit_failed_names_the_edit_and_the_file():
