@@ -90,11 +90,15 @@ def unstorable_json_reason(value: Any) -> str | None:
     return None
 
 
+_NESTED_TOO_DEEPLY = object()
+
+
 class FormJSONValueMixin:
     """A list or object field sent in a form-encoded or multipart body arrives as JSON text
     (`edits=[{"old": …}]`): parse it, rather than let DRF's form handling read it as absent and
     silently drop what the client asked for. Text that is not JSON then fails the field's own
-    type check. DRF's indexed form keys (`edits[0]old=…`) still work."""
+    type check; text nested too deeply to decode is an error on the field. DRF's indexed form
+    keys (`edits[0]old=…`) still work."""
 
     def get_value(self, dictionary: Any) -> Any:
         if html.is_html_input(dictionary) and self.field_name in dictionary:
@@ -102,9 +106,19 @@ class FormJSONValueMixin:
             if isinstance(raw, str):
                 try:
                     return json.loads(raw)
+                except RecursionError:
+                    # The serializer reads values outside its error handling: report it when validating.
+                    return _NESTED_TOO_DEEPLY
                 except ValueError:
                     return raw
         return super().get_value(dictionary)
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        if data is _NESTED_TOO_DEEPLY:
+            raise serializers.ValidationError(
+                f"Value cannot be nested more than {MAX_JSON_DEPTH} levels deep.", code="invalid_input"
+            )
+        return super().run_validation(data)
 
 
 class FormJSONListField(FormJSONValueMixin, serializers.ListField):

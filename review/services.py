@@ -25,8 +25,6 @@ from scores.models import ScoreDefinition, ScoreDefinitionVersion
 
 QUEUE_NAME_TAKEN = "A queue with this name already exists."
 QUEUE_NOT_FOUND = "Review queue not found."
-# The queue id is checked as a nested field of `queue_id`, so clients see this attr.
-QUEUE_NOT_FOUND_ATTR = "queue_id__queue_id"
 ALREADY_REVIEWED = "This trace is already reviewed and cannot be added to a queue."
 REVIEWED_CANNOT_STAY = "This trace is already reviewed and cannot stay queued."
 PENDING_IN_THIS_QUEUE = "This trace is already pending in this queue."
@@ -136,7 +134,7 @@ def restore_queue(*, team: Team, queue_id: UUID) -> ReviewQueue:
 def _target_queue(team: Team, queue_id: UUID) -> ReviewQueue:
     queue = selectors.live_queues(team=team).filter(pk=queue_id).first()
     if queue is None:
-        raise DomainValidationError(QUEUE_NOT_FOUND, attr=QUEUE_NOT_FOUND_ATTR)
+        raise DomainValidationError(QUEUE_NOT_FOUND, attr="queue_id")
     return queue
 
 

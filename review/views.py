@@ -111,7 +111,7 @@ class ReviewQueueViewSet(ReviewResourceViewSet):
     create=extend_schema(
         description="Queue a trace for review. A trace can be pending in one queue of a project at "
         "a time, and a reviewed trace cannot be queued. An unknown or deleted queue is a 400 "
-        "`Review queue not found.` (attr `queue_id__queue_id`).",
+        "`Review queue not found.` (attr `queue_id`).",
         responses={
             201: ReviewQueueItemSerializer,
             400: OpenApiResponse(

@@ -39,6 +39,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any, NamedTuple
 
+from drf_spectacular.serializers import PolymorphicProxySerializerExtension
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
@@ -310,7 +311,19 @@ def validate_config(kind: str, data: Any) -> dict[str, Any]:
     return _as_plain(serializer.validated_data)
 
 
-CONFIG_SCHEMA = PolymorphicProxySerializer(
+class AnyOfProxySerializer(PolymorphicProxySerializer):
+    """A schema-only union whose shapes may overlap: a value is documented as matching any of them
+    (`anyOf`), since `{}` is a valid numeric and boolean config alike and a `oneOf` would reject it."""
+
+
+class AnyOfProxySerializerExtension(PolymorphicProxySerializerExtension):
+    target_class = AnyOfProxySerializer
+
+    def map_serializer(self, auto_schema, direction):
+        return {"anyOf": super().map_serializer(auto_schema, direction)["oneOf"]}
+
+
+CONFIG_SCHEMA = AnyOfProxySerializer(
     component_name="ScoreDefinitionConfig",
     serializers=[CategoricalConfigSerializer, NumericConfigSerializer, BooleanConfigSerializer],
     resource_type_field_name=None,

@@ -55,7 +55,7 @@ UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
 NOT_FOUND = not_found()
 NAME_TAKEN = validation("name", "invalid_input", "A queue with this name already exists.")
-QUEUE_NOT_FOUND = validation("queue_id__queue_id", "invalid_input", "Review queue not found.")
+QUEUE_NOT_FOUND = validation("queue_id", "invalid_input", "Review queue not found.")
 PENDING_HERE = validation("trace_id", "invalid_input", "This trace is already pending in this queue.")
 PENDING_ELSEWHERE = validation("trace_id", "invalid_input", "This trace is already pending in another queue.")
 ALREADY_REVIEWED = validation(

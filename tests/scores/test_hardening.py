@@ -3,9 +3,10 @@
 import json
 
 import pytest
+from jsonschema import Draft4Validator
 
 from scores.models import ScoreDefinition
-from tests.api import bearer
+from tests.api import bearer, validation
 from tests.scores.helpers import GOOD_BAD, unsupported_keys
 
 
@@ -75,3 +76,49 @@ def test_huge_and_deep_values(scorers, quality, world):
     assert response.status_code == 409
     response = post_raw(scorers, world, "", '{"name": "x", "kind": "numeric", "config": {"min": 1e999}}')
     assert response.status_code == 400
+
+
+FORM = "application/x-www-form-urlencoded"
+TOO_DEEP = "Value cannot be nested more than 200 levels deep."
+
+
+def post_form(scorers, world, path: str, body: str):
+    return scorers.client.post(scorers.url(path), body, content_type=FORM, **bearer(world.k_rw))
+
+
+def test_form_config_nested_too_deeply_to_decode_is_a_400(scorers, quality, world):
+    deep = "[" * 5000 + "]" * 5000
+    response = post_form(scorers, world, "", f"name=x&kind=numeric&config={deep}")
+    assert response.status_code == 400
+    assert response.json() == validation("config", "invalid_input", TOO_DEEP)
+    assert list(ScoreDefinition.objects.values_list("name", flat=True)) == ["Quality"]
+
+    response = post_form(scorers, world, f"{quality.id}/new_version/", f"config={deep}")
+    assert response.status_code == 400
+    assert response.json() == validation("config", "invalid_input", TOO_DEEP)
+    quality.refresh_from_db()
+    assert quality.current_version.version == 1
+
+
+def test_config_schema_admits_every_kind_of_stored_config(client, db, scorers):
+    """Configs of different kinds can share a shape (`{}` is a numeric and a boolean config), so
+    the documented union must accept a value matching several of its variants."""
+    schema = client.get("/api/schema/?format=json").json()
+    components = schema["components"]["schemas"]
+    for name in ("ScoreDefinitionConfig", "ScoreDefinitionConfigRequest"):
+        assert "oneOf" not in components[name]
+        assert len(components[name]["anyOf"]) == 3
+
+    validator = Draft4Validator(
+        {"$ref": "#/components/schemas/ScoreDefinitionConfig", "components": {"schemas": components}}
+    )
+    bodies = [
+        {"name": "q", "kind": "categorical", "config": {"options": [{"key": "good", "label": "Good"}]}},
+        {"name": "n", "kind": "numeric", "config": {}},
+        {"name": "b", "kind": "boolean", "config": {}},
+        {"name": "r", "kind": "boolean", "config": {"true_label": "Yes", "false_label": "No"}},
+    ]
+    for body in bodies:
+        response = scorers.post("", body)
+        assert response.status_code == 201
+        assert not list(validator.iter_errors(response.json()["config"])), body
