@@ -24,12 +24,13 @@ serve: install
 	$(BIN)/python manage.py ensure_demo_key --port $(PORT)
 	$(BIN)/gunicorn llm_server.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
 
+# In parallel, one worker per core (addopts in pyproject.toml); `make test ARGS="-n 0"` for one process.
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest $(ARGS)
 
 lint: install
-	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
 
 bench: install
 	$(BIN)/python bench/run.py

@@ -1,5 +1,5 @@
-"""HTTP helpers shared by the resource test suites: a signed client for one base path and the
-renderings the API uses for timestamps and users."""
+"""HTTP helpers shared by the test suites: the bearer header, a signed client for one base path,
+the renderings the API uses for timestamps and users, and the one set of error-envelope builders."""
 
 from dataclasses import dataclass
 from datetime import UTC
@@ -7,7 +7,12 @@ from typing import Any
 
 from rest_framework.test import APIClient
 
-from tests.conftest import bearer
+# A well-formed UUID that no row has (fixed, so parametrized ids are the same in every process).
+UNKNOWN_UUID = "0d6c1f4e-9a3b-4c2d-8e7f-5a4b3c2d1e0f"
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
 
 
 def iso(value) -> str | None:
@@ -34,8 +39,45 @@ def user_json(user) -> dict[str, Any] | None:
     }
 
 
+# ---- error envelopes (`{type, code, detail, attr}`) ---------------------------------------------
+
+
+def envelope(type_: str, code: str, detail: str, attr: str | None = None) -> dict[str, Any]:
+    return {"type": type_, "code": code, "detail": detail, "attr": attr}
+
+
 def validation(attr: str | None, code: str, detail: str) -> dict[str, Any]:
-    return {"type": "validation_error", "code": code, "detail": detail, "attr": attr}
+    return envelope("validation_error", code, detail, attr)
+
+
+def not_authenticated() -> dict[str, Any]:
+    return envelope(
+        "authentication_error", "not_authenticated", "Authentication credentials were not provided."
+    )
+
+
+def authentication_failed(detail: str) -> dict[str, Any]:
+    return envelope("authentication_error", "authentication_failed", detail)
+
+
+def permission_denied(detail: str) -> dict[str, Any]:
+    return envelope("authentication_error", "permission_denied", detail)
+
+
+def missing_scope(scope: str) -> dict[str, Any]:
+    return permission_denied(f"API key missing required scope '{scope}'")
+
+
+def not_found(detail: str = "Not found.") -> dict[str, Any]:
+    return envelope("invalid_request", "not_found", detail)
+
+
+def method_not_allowed(method: str) -> dict[str, Any]:
+    return envelope("invalid_request", "method_not_allowed", f'Method "{method.upper()}" not allowed.')
+
+
+def server_error() -> dict[str, Any]:
+    return envelope("server_error", "error", "A server error occurred.")
 
 
 @dataclass

@@ -1,39 +1,15 @@
 """Shared fixtures: the platform spec's §11 world (org A/B, teams, user U and its keys)."""
 
-from dataclasses import dataclass
-
 import pytest
 import requests
+import yaml
 from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
 
-from llm_server.accounts.models import Organization, Team, User
-from tests.factories import OrganizationFactory, UserFactory, make_key, make_member, make_team
+from llm_server.accounts.models import User
+from tests.factories import UserFactory, World, WorldTemplate, make_key, make_member
 from tests.live import session_for
-
-
-def bearer(key: str) -> dict[str, str]:
-    return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
-
-
-@dataclass
-class World:
-    org_a: Organization
-    team: Team  # T, U's current team
-    team2: Team  # t2, a second team of org A
-    org_b: Organization
-    team_b: Team  # T_B, U is not a member of org B
-    user: User  # U
-    k_all: str
-    k_ro: str
-    k_rw: str
-    k_scoped: str
-    missing_id: int  # X, an id that exists nowhere
-
-    @property
-    def t(self) -> int:
-        return self.team.id
 
 
 @pytest.fixture(autouse=True)
@@ -48,30 +24,27 @@ def client() -> APIClient:
     return APIClient()
 
 
+@pytest.fixture(scope="session")
+def served_schema(django_db_setup, django_db_blocker) -> dict:
+    """The OpenAPI document `GET /api/schema/` serves, parsed; fetched once per test session (it
+    takes a second to generate). Shared by the tests: read it, never change it."""
+    with django_db_blocker.unblock():
+        response = APIClient().get("/api/schema/")
+    assert response.status_code == 200
+    return yaml.safe_load(response.content)
+
+
+@pytest.fixture(scope="session")
+def world_template(django_db_setup, django_db_blocker) -> WorldTemplate:
+    with django_db_blocker.unblock():
+        return WorldTemplate.record()
+
+
 @pytest.fixture
-def world(db) -> World:
-    org_a = OrganizationFactory(name="Org A")
-    team = make_team(org_a, "T")
-    team2 = make_team(org_a, "T2")
-    org_b = OrganizationFactory(name="Org B")
-    team_b = make_team(org_b, "T_B")
-    user = UserFactory(email="u@example.com", first_name="Ada")
-    make_member(user, org_a)
-    user.refresh_from_db()
-    assert user.current_team_id == team.id
-    return World(
-        org_a=org_a,
-        team=team,
-        team2=team2,
-        org_b=org_b,
-        team_b=team_b,
-        user=user,
-        k_all=make_key(user, ["*"]),
-        k_ro=make_key(user, ["llm_prompt:read", "dataset:read", "llm_analytics:read"]),
-        k_rw=make_key(user, ["llm_prompt:write", "dataset:write", "llm_analytics:write"]),
-        k_scoped=make_key(user, ["*"], scoped_teams=[team2.id]),
-        missing_id=team_b.id + 10_000,
-    )
+def world(db, world_template: WorldTemplate) -> World:
+    """The platform spec's §11 world (see `build_world`): built once per session through the
+    services, and written again for each test from the rows that build wrote."""
+    return world_template.restore()
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from datasets.models import Dataset, DatasetItem
-from tests.datasets.conftest import make_dataset, make_items
+from tests.datasets.helpers import make_dataset, make_items
 
 
 @pytest.fixture

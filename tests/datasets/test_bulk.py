@@ -7,16 +7,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from datasets.models import DatasetItem
-from tests.conftest import bearer
-from tests.datasets.conftest import (
+from tests.api import bearer, user_json, validation
+from tests.datasets.helpers import (
     ITEM_KEYS,
     WRITE_DENIED,
     does_not_exist,
     item_json,
     make_dataset,
     make_items,
-    user_json,
-    validation,
 )
 
 

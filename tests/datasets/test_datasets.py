@@ -8,19 +8,24 @@ import pytest
 from django.utils import timezone
 
 from datasets.models import Dataset
-from tests.conftest import bearer
-from tests.datasets.conftest import (
+from tests.api import (
+    UNKNOWN_UUID,
+    bearer,
+    method_not_allowed,
+    not_found,
+    permission_denied,
+    user_json,
+    validation,
+)
+from tests.datasets.helpers import (
     DATASET_KEYS,
-    NOT_FOUND,
     TIMESTAMP_PATTERN,
     UUID_PATTERN,
     WRITE_DENIED,
     dataset_json,
-    denied,
     make_dataset,
-    user_json,
-    validation,
 )
+from tests.factories import make_key
 
 
 def ids(response) -> list[str]:
@@ -396,11 +401,11 @@ def test_case_19_retrieve(datasets, dataset):
     assert datasets.get(str(dataset.id)).json() == dataset_json(dataset)
 
 
-@pytest.mark.parametrize("bad_id", ["not-a-uuid", str(uuid.uuid4()), "1", "%00", "a" * 500])
+@pytest.mark.parametrize("bad_id", ["not-a-uuid", UNKNOWN_UUID, "1", "%00", "a" * 500])
 def test_case_19_unknown_or_malformed_id_is_404(datasets, bad_id):
     response = datasets.get(f"{bad_id}/")
     assert response.status_code == 404
-    assert response.json() == NOT_FOUND
+    assert response.json() == not_found()
 
 
 def test_retrieve_ignores_list_filters(datasets, dataset):
@@ -411,13 +416,13 @@ def test_retrieve_ignores_list_filters(datasets, dataset):
 def test_case_20_other_projects(datasets, world, client, foreign_dataset, other_member):
     response = datasets.get(f"{foreign_dataset.id}/")
     assert response.status_code == 404
-    assert response.json() == NOT_FOUND
+    assert response.json() == not_found()
 
     response = client.get(
         f"/api/projects/{world.team_b.id}/datasets/{foreign_dataset.id}/", **bearer(world.k_rw)
     )
     assert response.status_code == 403
-    assert response.json() == denied("You don't have access to the project.")
+    assert response.json() == permission_denied("You don't have access to the project.")
 
     # Q's own member sees it.
     response = client.get(
@@ -469,7 +474,7 @@ def test_case_23_soft_delete(datasets, dataset):
     assert response.json()["deleted"] is True
     assert response.json() == dataset_json(dataset)
     assert dataset.deleted_at is not None
-    assert datasets.get(f"{dataset.id}/").json() == NOT_FOUND
+    assert datasets.get(f"{dataset.id}/").json() == not_found()
     assert datasets.get().json()["count"] == 0
 
 
@@ -539,7 +544,7 @@ def test_patch_validation_and_404_order(datasets, world, dataset, foreign_datase
     for target in (foreign_dataset.id, uuid.uuid4(), "nope"):
         response = datasets.patch(f"{target}/", {"name": ""})
         assert response.status_code == 404
-        assert response.json() == NOT_FOUND
+        assert response.json() == not_found()
     response = datasets.patch(f"{dataset.id}/", {"name": ""})
     assert response.json() == validation("name", "blank", "This field may not be blank.")
     foreign_dataset.refresh_from_db()
@@ -599,12 +604,10 @@ def test_case_30_scopes_and_auth(datasets, world, dataset):
 
 
 def test_case_30_key_without_dataset_scope(datasets, world):
-    from tests.factories import make_key
-
     key = make_key(world.user, ["llm_prompt:write"])
     response = datasets.get("", key=key)
     assert response.status_code == 403
-    assert response.json() == denied("API key missing required scope 'dataset:read'")
+    assert response.json() == permission_denied("API key missing required scope 'dataset:read'")
 
 
 def test_case_31_create_deleted(datasets):
@@ -612,7 +615,7 @@ def test_case_31_create_deleted(datasets):
 
     assert body["deleted"] is True
     assert datasets.get().json()["count"] == 0
-    assert datasets.get(f"{body['id']}/").json() == NOT_FOUND
+    assert datasets.get(f"{body['id']}/").json() == not_found()
     assert Dataset.objects.get(pk=body["id"]).deleted_at is not None
 
 
@@ -620,12 +623,7 @@ def test_case_31_create_deleted(datasets):
 def test_case_32_delete_on_the_collection_is_405_json(datasets, world, key_name):
     response = datasets.delete("", key=getattr(world, key_name))
     assert response.status_code == 405
-    assert response.json() == {
-        "type": "invalid_request",
-        "code": "method_not_allowed",
-        "detail": 'Method "DELETE" not allowed.',
-        "attr": None,
-    }
+    assert response.json() == method_not_allowed("DELETE")
 
 
 def test_case_32_delete_on_the_collection_needs_write(datasets, world):

@@ -6,8 +6,8 @@ import uuid
 import pytest
 
 from datasets.models import Dataset, DatasetItem
-from tests.conftest import bearer
-from tests.datasets.conftest import INVALID_DATASET_CHOICE, validation
+from tests.api import bearer, validation
+from tests.datasets.helpers import INVALID_DATASET_CHOICE
 
 FORM = "application/x-www-form-urlencoded"
 NOT_FINITE = "Value must be valid JSON (numbers must be finite)."

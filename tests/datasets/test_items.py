@@ -6,19 +6,16 @@ import uuid
 import pytest
 
 from datasets.models import Dataset, DatasetItem
-from tests.conftest import bearer
-from tests.datasets.conftest import (
+from tests.api import UNKNOWN_UUID, bearer, not_found, user_json, validation
+from tests.datasets.helpers import (
     INVALID_DATASET_CHOICE,
     ITEM_KEYS,
-    NOT_FOUND,
     UUID_PATTERN,
     WRITE_DENIED,
     does_not_exist,
     item_json,
     make_dataset,
     make_items,
-    user_json,
-    validation,
 )
 
 FULL_ITEM = {
@@ -277,10 +274,10 @@ def test_retrieve(items, dataset):
     assert response.json() == item_json(row)
 
 
-@pytest.mark.parametrize("bad_id", ["not-a-uuid", str(uuid.uuid4()), "bulk-ish", "%00"])
+@pytest.mark.parametrize("bad_id", ["not-a-uuid", UNKNOWN_UUID, "bulk-ish", "%00"])
 def test_retrieve_unknown_or_malformed_is_404(items, bad_id):
     response = items.get(f"{bad_id}/")
-    assert (response.status_code, response.json()) == (404, NOT_FOUND)
+    assert (response.status_code, response.json()) == (404, not_found())
 
 
 # ---- update ------------------------------------------------------------------------------------
@@ -324,7 +321,7 @@ def test_case_46_soft_delete_and_restore(items, dataset):
     response = items.patch(f"{row.id}/", {"deleted": True})
     assert response.status_code == 200
     assert response.json()["deleted"] is True
-    assert items.get(f"{row.id}/").json() == NOT_FOUND
+    assert items.get(f"{row.id}/").json() == not_found()
     assert ids(items.get()) == []
 
     response = items.patch(f"{row.id}/", {"input": 1})
@@ -366,9 +363,9 @@ def test_case_48_another_projects_item(items, world, foreign_dataset):
     [row] = make_items(foreign_dataset, 1, input="theirs")
     before = item_json(row)
 
-    assert (items.get(f"{row.id}/").status_code, items.get(f"{row.id}/").json()) == (404, NOT_FOUND)
+    assert (items.get(f"{row.id}/").status_code, items.get(f"{row.id}/").json()) == (404, not_found())
     response = items.patch(f"{row.id}/", {"input": "mine now", "deleted": True})
-    assert (response.status_code, response.json()) == (404, NOT_FOUND)
+    assert (response.status_code, response.json()) == (404, not_found())
     response = items.put(f"{row.id}/", {"dataset": str(foreign_dataset.id)})
     assert response.status_code == 404
     response = items.delete(f"{row.id}/")

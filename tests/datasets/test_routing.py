@@ -3,8 +3,8 @@
 import pytest
 
 from datasets.models import Dataset, DatasetItem
-from tests.conftest import bearer
-from tests.datasets.conftest import dataset_json, denied, item_json, make_items, project_api
+from tests.api import bearer, permission_denied
+from tests.datasets.helpers import dataset_json, item_json, make_items, project_api
 from tests.factories import make_key
 
 
@@ -85,9 +85,11 @@ def test_unknown_projects(client, world, resource):
         assert response.status_code == 404, segment
         assert response.json()["detail"] == "Project not found."
     response = client.get(f"/api/projects/{world.team_b.id}/{resource}/", **bearer(world.k_all))
-    assert response.json() == denied("You don't have access to the project.")
+    assert response.json() == permission_denied("You don't have access to the project.")
     response = client.get(f"/api/projects/{world.t}/{resource}/", **bearer(world.k_scoped))
-    assert response.json() == denied(f"API key does not have access to the requested project: ID {world.t}.")
+    assert response.json() == permission_denied(
+        f"API key does not have access to the requested project: ID {world.t}."
+    )
 
 
 def test_write_into_another_project_is_403_and_changes_nothing(client, world, foreign_dataset):
@@ -125,7 +127,7 @@ def test_options_needs_read(client, world, dataset):
     assert response.status_code == 200
     key = make_key(world.user, ["llm_prompt:read"])
     response = client.options(f"/api/projects/{world.t}/datasets/", **bearer(key))
-    assert response.json() == denied("API key missing required scope 'dataset:read'")
+    assert response.json() == permission_denied("API key missing required scope 'dataset:read'")
 
 
 def test_unmapped_methods(client, world, dataset):
@@ -136,7 +138,7 @@ def test_unmapped_methods(client, world, dataset):
         assert response.status_code == 405, (method, path)
         assert response.json()["code"] == "method_not_allowed"
         response = getattr(client, method)(path, {}, format="json", **bearer(world.k_ro))
-        assert response.json() == denied("API key missing required scope 'dataset:write'")
+        assert response.json() == permission_denied("API key missing required scope 'dataset:write'")
 
 
 @pytest.mark.parametrize("segment", ["%0A", "%00"])

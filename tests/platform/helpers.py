@@ -1,4 +1,4 @@
-"""Small helpers shared by the platform tests."""
+"""Small helpers shared by the platform tests (the error envelopes are tests/api.py's)."""
 
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -23,28 +23,6 @@ def form(data: dict) -> dict:
 def url(team_id, resource: str = WIDGETS, object_id=None, *, prefix: str = "projects") -> str:
     base = f"/api/{prefix}/{team_id}/{resource}/"
     return f"{base}{object_id}/" if object_id is not None else base
-
-
-def envelope(type_: str, code: str, detail: str, attr: str | None = None) -> dict:
-    return {"type": type_, "code": code, "detail": detail, "attr": attr}
-
-
-def not_authenticated() -> dict:
-    return envelope(
-        "authentication_error", "not_authenticated", "Authentication credentials were not provided."
-    )
-
-
-def authentication_failed(detail: str) -> dict:
-    return envelope("authentication_error", "authentication_failed", detail)
-
-
-def permission_denied(detail: str) -> dict:
-    return envelope("authentication_error", "permission_denied", detail)
-
-
-def not_found(detail: str = "Not found.") -> dict:
-    return envelope("invalid_request", "not_found", detail)
 
 
 def make_widgets(team, count: int, **fields) -> list[Widget]:

@@ -8,15 +8,10 @@ import pytest
 from django.utils import timezone
 
 from llm_server.accounts.models import PersonalAPIKey, mask_key_value
-from tests.conftest import bearer
+from tests.api import authentication_failed, bearer, not_authenticated
 from tests.factories import UserFactory, make_key, make_member
 from tests.fixtures_app.models import Widget
-from tests.platform.helpers import (
-    authentication_failed,
-    form,
-    not_authenticated,
-    url,
-)
+from tests.platform.helpers import form, url
 
 KEY_PATTERN = re.compile(r"^phx_[2-9A-HJ-NP-Za-km-z]{48,49}$")
 
@@ -257,8 +252,6 @@ def test_second_user_key_sees_own_membership(client, world):
 
 def test_key_and_token_in_a_multipart_body(client, world):
     """A multipart body is a form body too: its `personal_api_key` (and `token`) count."""
-    from tests.fixtures_app.models import Widget
-
     response = client.post(
         f"/api/projects/{world.missing_id}/test_widgets/",
         {"personal_api_key": world.k_all, "token": world.team.api_token, "name": "multi"},

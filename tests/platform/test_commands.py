@@ -15,7 +15,7 @@ from llm_server.accounts.models import (
     Team,
     User,
 )
-from tests.conftest import bearer
+from tests.api import bearer
 from tests.platform.helpers import url
 
 OUTPUT_KEYS = ["key", "key_id", "user_id", "email", "organization_id", "project_id", "project_api_token"]

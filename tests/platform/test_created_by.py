@@ -6,7 +6,7 @@ import uuid
 
 from llm_server.accounts.models import User
 from llm_server.serializers import public_hedgehog_config
-from tests.conftest import bearer
+from tests.api import bearer
 from tests.factories import UserFactory
 from tests.fixtures_app.models import Widget
 from tests.platform.helpers import url

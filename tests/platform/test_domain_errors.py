@@ -17,9 +17,9 @@ from llm_server.domain import (
     VersionConflict,
     VersionLimitReached,
 )
-from tests.api import validation
+from tests.api import not_found, server_error, validation
 
-NOT_FOUND_ENVELOPE = {"type": "invalid_request", "code": "not_found", "detail": "Not found.", "attr": None}
+NOT_FOUND_ENVELOPE = not_found()
 
 
 def _load_domain_modules() -> None:
@@ -171,5 +171,5 @@ def test_unexpected_exception_is_a_bare_500_envelope():
     response = _raise_from_view(RuntimeError("boom"))
     assert (response.status_code, response.data) == (
         500,
-        {"type": "server_error", "code": "error", "detail": "A server error occurred.", "attr": None},
+        server_error(),
     )

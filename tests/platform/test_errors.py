@@ -5,12 +5,12 @@ import logging
 
 from django.test import Client
 
-from tests.conftest import bearer
+from tests.api import bearer, envelope, server_error
 from tests.factories import make_key
 from tests.fixtures_app.models import Widget
-from tests.platform.helpers import ENVELOPE_KEYS, NOPUT_WIDGETS, envelope, make_widgets, url
+from tests.platform.helpers import ENVELOPE_KEYS, NOPUT_WIDGETS, make_widgets, url
 
-SERVER_ERROR = {"type": "server_error", "code": "error", "detail": "A server error occurred.", "attr": None}
+SERVER_ERROR = server_error()
 
 
 def test_case_23_empty_body_reports_first_required_field(client, world):

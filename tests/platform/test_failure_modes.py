@@ -2,8 +2,11 @@
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError, transaction
 
-from tests.conftest import bearer
+from llm_server.accounts.models import Team, User
+from tests.api import bearer, server_error
+from tests.factories import UserFactory
 from tests.platform.helpers import url
 
 DEAD_REDIS = {
@@ -21,12 +24,7 @@ def test_unreachable_cache_is_a_500_envelope_not_a_200(client, world, settings):
     settings.RATE_LIMIT_ENABLED = True
     response = client.get(url(world.t, "test_widgets"), **bearer(world.k_all))
     assert response.status_code == 500
-    assert response.json() == {
-        "type": "server_error",
-        "code": "error",
-        "detail": "A server error occurred.",
-        "attr": None,
-    }
+    assert response.json() == server_error()
 
 
 @pytest.mark.parametrize("token", ["%00", "a%00b"])
@@ -77,24 +75,15 @@ def test_command_rejects_overlong_names_and_unknown_scoped_ids(db, world):
             email="long@example.com",
             scoped_organizations="00000000-0000-0000-0000-000000000000",
         )
-    from llm_server.accounts.models import User
-
     assert not User.objects.filter(email="long@example.com").exists()
 
 
 def test_emails_are_unique_regardless_of_case(db, world):
-    from django.db import IntegrityError, transaction
-
-    from llm_server.accounts.models import User
-
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create_user(email=world.user.email.upper())
 
 
 def test_moving_a_project_in_the_admin_moves_its_environment(client, world):
-    from llm_server.accounts.models import Team
-    from tests.factories import UserFactory
-
     admin = UserFactory(email="root@example.com", is_staff=True, is_superuser=True)
     client.force_login(admin)
     response = client.post(

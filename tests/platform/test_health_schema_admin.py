@@ -4,11 +4,10 @@ import hashlib
 import re
 
 import pytest
-import yaml
 
 from llm_server.accounts.models import Organization, PersonalAPIKey, Project, Team
 from prompts.models import LLMPrompt
-from tests.conftest import bearer
+from tests.api import bearer, method_not_allowed
 from tests.platform.helpers import url
 
 # ---- health --------------------------------------------------------------------------------------
@@ -28,45 +27,35 @@ def test_health_is_get_only(client, db):
 # ---- OpenAPI ---------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def schema(django_db_blocker) -> dict:
-    from rest_framework.test import APIClient
-
-    with django_db_blocker.unblock():
-        response = APIClient().get("/api/schema/")
-    assert response.status_code == 200
-    return yaml.safe_load(response.content)
+def test_schema_is_openapi_3(served_schema):
+    assert str(served_schema["openapi"]).startswith("3")
+    assert served_schema["info"]["title"]
+    assert isinstance(served_schema["paths"], dict) and served_schema["paths"]
 
 
-def test_schema_is_openapi_3(schema):
-    assert str(schema["openapi"]).startswith("3")
-    assert schema["info"]["title"]
-    assert isinstance(schema["paths"], dict) and schema["paths"]
-
-
-def test_schema_lists_prompt_paths_on_both_prefixes(schema):
-    paths = schema["paths"]
+def test_schema_lists_prompt_paths_on_both_prefixes(served_schema):
+    paths = served_schema["paths"]
     for prefix in ("projects", "environments"):
         assert f"/api/{prefix}/{{project_id}}/llm_prompts/" in paths
         assert any(p.startswith(f"/api/{prefix}/{{project_id}}/llm_prompts/name/") for p in paths)
 
 
-def test_schema_has_required_scopes_on_prompt_operations(schema):
-    prompt_paths = {p: ops for p, ops in schema["paths"].items() if "/llm_prompts/" in p}
+def test_schema_has_required_scopes_on_prompt_operations(served_schema):
+    prompt_paths = {p: ops for p, ops in served_schema["paths"].items() if "/llm_prompts/" in p}
     assert prompt_paths
     for path, operations in prompt_paths.items():
         for method, operation in operations.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             assert "x-required-scopes" in operation, (path, method)
-    listing = schema["paths"]["/api/projects/{project_id}/llm_prompts/"]
+    listing = served_schema["paths"]["/api/projects/{project_id}/llm_prompts/"]
     assert listing["get"]["x-required-scopes"] == ["llm_prompt:read"]
     assert listing["post"]["x-required-scopes"] == ["llm_prompt:write"]
     assert "llm_prompt:read" in listing["get"]["description"]
 
 
-def test_schema_security_scheme(schema):
-    schemes = schema["components"]["securitySchemes"]
+def test_schema_security_scheme(served_schema):
+    schemes = served_schema["components"]["securitySchemes"]
     assert schemes["PersonalAPIKeyAuth"]["scheme"] == "bearer"
 
 
@@ -85,6 +74,17 @@ def test_docs_page(client, db):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
     assert b"swagger" in response.content.lower()
+
+
+def test_docs_page_assets_are_served(client, db):
+    """Without collectstatic the docs page's assets come from the apps' static folders."""
+    html = client.get("/api/docs/").content.decode()
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', html)
+    assert assets
+    for asset in assets:
+        response = client.get(asset)
+        assert response.status_code == 200, asset
+        assert b"".join(response.streaming_content), asset
 
 
 # ---- admin -----------------------------------------------------------------------------------------
@@ -231,18 +231,11 @@ def test_health_answers_head_and_refuses_other_methods_with_the_envelope(client,
     assert client.head("/_health").status_code == 200
     response = client.post("/_health")
     assert response.status_code == 405
-    assert response.json() == {
-        "type": "invalid_request",
-        "code": "method_not_allowed",
-        "detail": 'Method "POST" not allowed.',
-        "attr": None,
-    }
+    assert response.json() == method_not_allowed("POST")
 
 
-def test_schema_documents_nullable_creator_required_publish_fields_and_errors(client, db):
-    import yaml
-
-    schema = yaml.safe_load(client.get("/api/schema/").content)
+def test_schema_documents_nullable_creator_required_publish_fields_and_errors(served_schema):
+    schema = served_schema
     assert schema["components"]["schemas"]["Prompt"]["properties"]["created_by"]["nullable"] is True
     assert sorted(schema["components"]["schemas"]["PromptPublishRequest"]["required"]) == [
         "base_version",

@@ -4,7 +4,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from tests.conftest import bearer
+from tests.api import bearer
 from tests.platform.helpers import make_widgets, url
 
 
@@ -135,8 +135,6 @@ def test_count_reflects_soft_deleted_rows(client, world, five):
 
 def test_huge_limit_and_offset_do_not_overflow_the_database(client, world):
     """No maximum, but a value past any table must still answer 200, not a database error."""
-    from tests.conftest import bearer
-
     for name in ("a", "b"):
         client.post(
             f"/api/projects/{world.t}/test_widgets/", {"name": name}, format="json", **bearer(world.k_all)
@@ -151,8 +149,6 @@ def test_huge_limit_and_offset_do_not_overflow_the_database(client, world):
 
 
 def test_huge_offset_keeps_exact_links(client, world):
-    from tests.conftest import bearer
-
     client.post(f"/api/projects/{world.t}/test_widgets/", {"name": "a"}, format="json", **bearer(world.k_all))
     huge = 10**20
     body = client.get(

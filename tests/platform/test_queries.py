@@ -3,7 +3,7 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import bearer
+from tests.api import bearer
 from tests.factories import UserFactory, make_key, make_member
 from tests.platform.helpers import make_widgets, url
 

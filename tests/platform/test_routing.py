@@ -2,19 +2,10 @@
 
 import pytest
 
-from tests.conftest import bearer
+from tests.api import authentication_failed, bearer, not_authenticated, not_found, permission_denied
 from tests.factories import UserFactory, make_key, make_member
 from tests.fixtures_app.models import Widget
-from tests.platform.helpers import (
-    SOFT_WIDGETS,
-    authentication_failed,
-    form,
-    make_widgets,
-    not_authenticated,
-    not_found,
-    permission_denied,
-    url,
-)
+from tests.platform.helpers import SOFT_WIDGETS, form, make_widgets, url
 
 ENDPOINT_NOT_FOUND = not_found("Endpoint not found.")
 PROJECT_NOT_FOUND = not_found("Project not found.")

@@ -1,18 +1,9 @@
 """Scopes and permission errors (platform spec §2, cases 9-14, 33, 34, 50)."""
 
-import pytest
-
-from tests.conftest import bearer
+from tests.api import bearer, envelope, not_found, permission_denied
 from tests.factories import make_key
 from tests.fixtures_app.models import Widget
-from tests.platform.helpers import (
-    NOPUT_WIDGETS,
-    envelope,
-    make_widgets,
-    not_found,
-    permission_denied,
-    url,
-)
+from tests.platform.helpers import NOPUT_WIDGETS, make_widgets, url
 
 UNSUPPORTED = "This action does not support personal API key access"
 ME = "/api/test_me/"  # a test stand-in for un-nested identity endpoints (scope object `user`)
@@ -158,15 +149,6 @@ def test_unmapped_method_on_list_route_is_403_for_keys(client, world):
     response = client.put(url(world.t), {"name": "x"}, format="json", **bearer(world.k_all))
     assert response.status_code == 403
     assert response.json() == permission_denied(UNSUPPORTED)
-
-
-@pytest.mark.skip(
-    reason="GET /api/llm_analytics/@me/spend/ does not exist yet: the spend endpoint is built by the analytics issue"
-)
-def test_case_50_spend_needs_user_read(client, world):
-    response = client.get("/api/llm_analytics/@me/spend/", **bearer(world.k_rw))
-    assert response.status_code == 403
-    assert response.json() == permission_denied("API key missing required scope 'user:read'")
 
 
 def test_case_50_stand_in_user_scope_on_non_project_endpoint(client, world):

@@ -1,8 +1,8 @@
 """Soft delete, both patterns (platform spec §7; cases 29-32)."""
 
-from tests.conftest import bearer
+from tests.api import bearer, not_found, permission_denied
 from tests.fixtures_app.models import Widget
-from tests.platform.helpers import SOFT_WIDGETS, make_widgets, not_found, permission_denied, url
+from tests.platform.helpers import SOFT_WIDGETS, make_widgets, url
 
 
 def test_case_29_hard_delete_forbidden_405_empty(client, world):

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.conftest import bearer
+from tests.api import bearer
 from tests.fixtures_app.models import Widget
 from tests.platform.helpers import ENVELOPE_KEYS, url
 

@@ -2,7 +2,7 @@
 
 from prompts import services
 from prompts.models import LLMPrompt
-from tests.prompts.conftest import active, expected_row, history_state, not_found
+from tests.prompts.helpers import active, expected_row, history_state, prompt_not_found
 
 
 def test_case_24_archive(api, world):
@@ -20,29 +20,29 @@ def test_case_24_archive(api, world):
     assert [r.prompt for r in LLMPrompt.objects.filter(name="prompt-a").order_by("version")] == ["v1", "v2"]
     assert history_state(world.team, "prompt-b") == [(1, True, False)]
 
-    assert api.get("name/prompt-a/").json() == not_found("prompt-a")
+    assert api.get("name/prompt-a/").json() == prompt_not_found("prompt-a")
     assert api.get("name/prompt-a/").status_code == 404
     response = api.get("name/prompt-a/", {"version": 1})
-    assert (response.status_code, response.json()) == (404, not_found("prompt-a"))
+    assert (response.status_code, response.json()) == (404, prompt_not_found("prompt-a"))
 
     listing = api.get().json()
     assert listing["count"] == 1
     assert [item["name"] for item in listing["results"]] == ["prompt-b"]
 
     response = api.post("name/prompt-a/archive/")
-    assert (response.status_code, response.json()) == (404, not_found("prompt-a"))
+    assert (response.status_code, response.json()) == (404, prompt_not_found("prompt-a"))
 
     response = api.patch("name/prompt-a/", {"prompt": "x", "base_version": 2})
-    assert (response.status_code, response.json()) == (404, not_found("prompt-a"))
+    assert (response.status_code, response.json()) == (404, prompt_not_found("prompt-a"))
 
     resolve = api.get("resolve/name/prompt-a/")
-    assert (resolve.status_code, resolve.json()) == (404, not_found("prompt-a"))
+    assert (resolve.status_code, resolve.json()) == (404, prompt_not_found("prompt-a"))
 
 
 def test_case_24_archive_unknown_name(api):
     response = api.post("name/never-existed/archive/")
     assert response.status_code == 404
-    assert response.json() == not_found("never-existed")
+    assert response.json() == prompt_not_found("never-existed")
 
 
 def test_case_24_archive_is_per_team(api, world):

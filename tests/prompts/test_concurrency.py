@@ -12,7 +12,7 @@ import requests
 from prompts import services
 from prompts.models import LLMPrompt
 from tests.live import race_marks, run_together
-from tests.prompts.conftest import NAME_TAKEN, conflict
+from tests.prompts.helpers import NAME_TAKEN, conflict
 
 pytestmark = race_marks()
 

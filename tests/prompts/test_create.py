@@ -3,16 +3,8 @@
 import pytest
 
 from prompts.models import LLMPrompt
-from tests.conftest import bearer
-from tests.prompts.conftest import (
-    FULL_KEYS,
-    NAME_TAKEN,
-    PUBLIC_KEYS,
-    active,
-    expected_row,
-    history_state,
-    validation,
-)
+from tests.api import bearer, validation
+from tests.prompts.helpers import FULL_KEYS, NAME_TAKEN, PUBLIC_KEYS, active, expected_row, history_state
 
 NAME_CHARACTERS = "Only letters, numbers, hyphens (-) and underscores (_) are allowed."
 RESERVED = "'new' is a reserved name and cannot be used."

@@ -1,6 +1,7 @@
 """POST P/name/{name}/duplicate/ (prompts spec §5.7; case 38)."""
 
-from tests.prompts.conftest import active, expected_row, history_state, not_found, validation
+from tests.api import validation
+from tests.prompts.helpers import active, expected_row, history_state, prompt_not_found
 
 
 def test_case_38_duplicate(api, world):
@@ -36,7 +37,7 @@ def test_case_38_duplicate_errors(api, world):
     assert response.json() == validation("new_name", "unique", "A prompt with this name already exists.")
 
     response = api.post("name/unknown/duplicate/", {"new_name": "copy"})
-    assert (response.status_code, response.json()) == (404, not_found("unknown"))
+    assert (response.status_code, response.json()) == (404, prompt_not_found("unknown"))
 
     response = api.post("name/prompt-a/duplicate/", {"new_name": "has.dot"})
     assert response.status_code == 400
@@ -71,4 +72,4 @@ def test_case_38_archived_source_is_not_found(api):
     api.create("gone", "x")
     api.post("name/gone/archive/")
     response = api.post("name/gone/duplicate/", {"new_name": "copy"})
-    assert (response.status_code, response.json()) == (404, not_found("gone"))
+    assert (response.status_code, response.json()) == (404, prompt_not_found("gone"))

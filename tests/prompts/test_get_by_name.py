@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from prompts.models import LLMPrompt
-from tests.prompts.conftest import PUBLIC_KEYS, active, expected_row, iso, not_found, seed_history, validation
+from tests.api import iso, validation
+from tests.prompts.helpers import PUBLIC_KEYS, active, expected_row, prompt_not_found, seed_history
 
 
 def test_case_11_get_by_name_public_shape(api, world):
@@ -36,21 +37,21 @@ def test_case_11_read_only_key_can_get(api, world):
 def test_case_12_unknown_name(api):
     response = api.get("name/non-existent/")
     assert response.status_code == 404
-    assert response.json() == not_found("non-existent")
+    assert response.json() == prompt_not_found("non-existent")
 
 
 def test_case_13_lookup_is_case_sensitive(api):
     api.create("my-prompt")
     response = api.get("name/My-Prompt/")
     assert response.status_code == 404
-    assert response.json() == not_found("My-Prompt")
+    assert response.json() == prompt_not_found("My-Prompt")
 
 
 def test_name_is_url_decoded_and_echoed(api):
     # A name that could never be valid simply gives 404, echoed as decoded.
     response = api.get("name/has%20space/")
     assert response.status_code == 404
-    assert response.json() == not_found("has space")
+    assert response.json() == prompt_not_found("has space")
 
 
 def test_historical_version(api, world):
@@ -75,7 +76,7 @@ def test_case_19_version_query(api, world):
 
     response = api.get("name/my-prompt/", {"version": 99})
     assert response.status_code == 404
-    assert response.json() == not_found("my-prompt")
+    assert response.json() == prompt_not_found("my-prompt")
 
     response = api.get("name/my-prompt/", {"version": "abc"})
     assert response.status_code == 400
@@ -105,7 +106,7 @@ def test_other_team_prompt_is_not_found(api, world):
     seed_history(world.team2, "elsewhere", ["t2"])
     response = api.get("name/elsewhere/")
     assert response.status_code == 404
-    assert response.json() == not_found("elsewhere")
+    assert response.json() == prompt_not_found("elsewhere")
 
 
 def test_no_stale_reads_after_writes(api, world):

@@ -5,8 +5,7 @@ import json
 import pytest
 
 from prompts.models import LLMPrompt
-from tests.conftest import bearer
-from tests.prompts.conftest import validation
+from tests.api import bearer, method_not_allowed, validation
 
 
 def nested(depth: int):
@@ -88,12 +87,7 @@ def test_methods_a_route_does_not_serve_are_405_after_the_write_scope(client, wo
     for method in ("delete", "put"):
         response = getattr(client, method)(f"{P}/", **bearer(world.k_rw))
         assert response.status_code == 405
-        assert response.json() == {
-            "type": "invalid_request",
-            "code": "method_not_allowed",
-            "detail": f'Method "{method.upper()}" not allowed.',
-            "attr": None,
-        }
+        assert response.json() == method_not_allowed(method)
         response = getattr(client, method)(f"{P}/", **bearer(world.k_ro))
         assert response.status_code == 403
         assert response.json()["detail"] == "API key missing required scope 'llm_prompt:write'"

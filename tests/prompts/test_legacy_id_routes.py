@@ -5,8 +5,8 @@ import uuid
 import pytest
 
 from prompts.models import LLMPrompt
-from tests.conftest import bearer
-from tests.prompts.conftest import (
+from tests.api import UNKNOWN_UUID, bearer, method_not_allowed, not_found, validation
+from tests.prompts.helpers import (
     FULL_KEYS,
     NAME_TAKEN,
     WRITE_SCOPE_DENIED,
@@ -14,12 +14,11 @@ from tests.prompts.conftest import (
     conflict,
     expected_row,
     history_state,
-    not_found,
+    prompt_not_found,
     seed_history,
-    validation,
 )
 
-NOT_FOUND = {"type": "invalid_request", "code": "not_found", "detail": "Not found.", "attr": None}
+NOT_FOUND = not_found()
 
 
 def test_case_36_get_by_id(api, world):
@@ -35,7 +34,7 @@ def test_case_36_get_by_id(api, world):
     assert (response.status_code, response.json()) == (200, created)
 
 
-@pytest.mark.parametrize("lookup", [str(uuid.uuid4()), "not-a-uuid", "12345"])
+@pytest.mark.parametrize("lookup", [UNKNOWN_UUID, "not-a-uuid", "12345"])
 def test_case_36_get_unknown_id(api, lookup):
     api.create("my-prompt")
     response = api.get(f"{lookup}/")
@@ -117,7 +116,7 @@ def test_case_36_patch_rename_moves_whole_history(api, world):
     assert history_state(world.team, "old-name") == []
     assert history_state(world.team, "new-name") == [(1, False, False), (2, True, False)]
     assert api.get("name/new-name/").json()["prompt"] == "v2"
-    assert api.get("name/old-name/").json() == not_found("old-name")
+    assert api.get("name/old-name/").json() == prompt_not_found("old-name")
 
 
 @pytest.mark.parametrize(
@@ -145,7 +144,7 @@ def test_case_36_patch_deleted_archives(api, world):
     assert history_state(world.team, "prompt-a") == [(1, False, True)]
 
     assert api.get(f"{row['id']}/").json() == NOT_FOUND
-    assert api.get("name/prompt-a/").json() == not_found("prompt-a")
+    assert api.get("name/prompt-a/").json() == prompt_not_found("prompt-a")
     assert [item["name"] for item in api.get().json()["results"]] == ["prompt-b"]
     assert api.create("prompt-a", "again")["version"] == 1
 
@@ -205,12 +204,7 @@ def test_case_37_delete_is_405(api, world):
 
     response = api.delete("name/x/")
     assert response.status_code == 405
-    assert response.json() == {
-        "type": "invalid_request",
-        "code": "method_not_allowed",
-        "detail": 'Method "DELETE" not allowed.',
-        "attr": None,
-    }
+    assert response.json() == method_not_allowed("DELETE")
     assert LLMPrompt.objects.filter(deleted=False).count() == 1
 
 
@@ -227,12 +221,7 @@ def test_unsupported_methods_are_405(api, method, path):
     call = getattr(api.client, method)
     response = call(api.url(path), **bearer(api.key))
     assert response.status_code == 405
-    assert response.json() == {
-        "type": "invalid_request",
-        "code": "method_not_allowed",
-        "detail": f'Method "{method.upper()}" not allowed.',
-        "attr": None,
-    }
+    assert response.json() == method_not_allowed(method)
 
 
 def test_delete_on_list_route_is_405_for_a_session(api, world):
@@ -242,12 +231,7 @@ def test_delete_on_list_route_is_405_for_a_session(api, world):
     api.client.force_login(world.user)
     response = api.client.delete(api.url())
     assert response.status_code == 405
-    assert response.json() == {
-        "type": "invalid_request",
-        "code": "method_not_allowed",
-        "detail": 'Method "DELETE" not allowed.',
-        "attr": None,
-    }
+    assert response.json() == method_not_allowed("DELETE")
     assert history_state(world.team, "keep") == [(1, True, False)]
 
 

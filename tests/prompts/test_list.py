@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from prompts.models import LLMPrompt
-from tests.prompts.conftest import FULL_KEYS, expected_row, seed_history
+from tests.prompts.helpers import FULL_KEYS, expected_row, seed_history
 
 
 def names(response) -> list[str]:

@@ -9,7 +9,7 @@ from posthog.ai.prompts import PromptResult, Prompts
 
 from prompts import services
 from tests.factories import make_key
-from tests.prompts.conftest import history_state, seed_history
+from tests.prompts.helpers import history_state, seed_history
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 

@@ -3,17 +3,16 @@
 from django.utils import timezone
 
 from prompts.models import LLMPrompt
-from tests.conftest import bearer
+from tests.api import bearer, validation
 from tests.factories import UserFactory, make_key, make_member
-from tests.prompts.conftest import (
+from tests.prompts.helpers import (
     FULL_KEYS,
     active,
     conflict,
     expected_row,
     history_state,
-    not_found,
+    prompt_not_found,
     seed_history,
-    validation,
 )
 
 
@@ -158,7 +157,7 @@ def test_case_16_publish_validation(api, world):
 def test_case_17_publish_unknown_name(api, world):
     response = api.patch("name/nope/", {"prompt": "x", "base_version": 1})
     assert response.status_code == 404
-    assert response.json() == not_found("nope")
+    assert response.json() == prompt_not_found("nope")
 
     # Validation comes before the lookup.
     response = api.patch("name/nope/", {})

@@ -6,15 +6,8 @@ import pytest
 from django.utils import timezone
 
 from prompts.models import LLMPrompt
-from tests.prompts.conftest import (
-    SUMMARY_KEYS,
-    expected_row,
-    iso,
-    not_found,
-    seed_history,
-    user_json,
-    validation,
-)
+from tests.api import iso, user_json, validation
+from tests.prompts.helpers import SUMMARY_KEYS, expected_row, prompt_not_found, seed_history
 
 
 def summary(row) -> dict:
@@ -139,10 +132,10 @@ def test_case_29_resolve_by_version_id(api, world):
     assert response.json()["prompt"]["version"] == 1
 
     response = api.get("resolve/name/prompt-a/", {"version": 2, "version_id": str(v1.id)})
-    assert (response.status_code, response.json()) == (404, not_found("prompt-a"))
+    assert (response.status_code, response.json()) == (404, prompt_not_found("prompt-a"))
 
     response = api.get("resolve/name/prompt-a/", {"version_id": str(uuid.uuid4())})
-    assert (response.status_code, response.json()) == (404, not_found("prompt-a"))
+    assert (response.status_code, response.json()) == (404, prompt_not_found("prompt-a"))
 
     # A version_id of another name is a 404 too.
     [other] = seed_history(world.team, "prompt-b", ["b"])
@@ -152,7 +145,7 @@ def test_case_29_resolve_by_version_id(api, world):
     assert api.post("name/prompt-a/archive/").status_code == 204
     api.create("prompt-a", "fresh")
     response = api.get("resolve/name/prompt-a/", {"version_id": str(v1.id)})
-    assert (response.status_code, response.json()) == (404, not_found("prompt-a"))
+    assert (response.status_code, response.json()) == (404, prompt_not_found("prompt-a"))
     body = api.get("resolve/name/prompt-a/").json()
     assert (body["prompt"]["prompt"], [v["version"] for v in body["versions"]]) == ("fresh", [1])
 
@@ -160,10 +153,10 @@ def test_case_29_resolve_by_version_id(api, world):
 def test_case_29_missing_version(api, world):
     seed_history(world.team, "prompt-a", ["v1"])
     response = api.get("resolve/name/prompt-a/", {"version": 5})
-    assert (response.status_code, response.json()) == (404, not_found("prompt-a"))
+    assert (response.status_code, response.json()) == (404, prompt_not_found("prompt-a"))
 
 
 def test_case_30_resolve_unknown_name(api):
     response = api.get("resolve/name/missing/")
     assert response.status_code == 404
-    assert response.json() == not_found("missing")
+    assert response.json() == prompt_not_found("missing")

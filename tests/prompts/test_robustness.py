@@ -3,7 +3,8 @@
 import pytest
 
 from prompts.models import LLMPrompt
-from tests.prompts.conftest import history_state, not_found, seed_history, validation
+from tests.api import validation
+from tests.prompts.helpers import history_state, prompt_not_found, seed_history
 
 NUL_DETAIL = "Prompt payload cannot contain the null character (\\u0000)."
 HUGE = "9" * 25
@@ -42,7 +43,7 @@ def test_nul_in_name_path_is_not_found(api, world, method, path, data):
     seed_history(world.team, "a", ["v1"])
     response = getattr(api, method)(path, data) if data is not None else getattr(api, method)(path)
     assert response.status_code == 404
-    assert response.json() == not_found("a\u0000b")
+    assert response.json() == prompt_not_found("a\u0000b")
     assert history_state(world.team, "a") == [(1, True, False)]
 
 
@@ -54,7 +55,7 @@ def test_nul_in_search_matches_nothing(api, world):
 
 def test_huge_numbers_in_queries(api, world):
     seed_history(world.team, "p", ["v1", "v2"])
-    assert api.get("name/p/", {"version": HUGE}).json() == not_found("p")
+    assert api.get("name/p/", {"version": HUGE}).json() == prompt_not_found("p")
     assert api.get("resolve/name/p/", {"version": HUGE}).status_code == 404
 
     body = api.get("resolve/name/p/", {"offset": HUGE}).json()

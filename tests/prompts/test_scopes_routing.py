@@ -3,9 +3,9 @@
 import pytest
 
 from prompts.models import LLMPrompt
-from tests.conftest import bearer
+from tests.api import authentication_failed, bearer, missing_scope, not_authenticated, permission_denied
 from tests.factories import make_key
-from tests.prompts.conftest import WRITE_SCOPE_DENIED, history_state, not_found, seed_history
+from tests.prompts.helpers import WRITE_SCOPE_DENIED, history_state, prompt_not_found, seed_history
 
 
 def test_case_31_read_key(api, world):
@@ -39,12 +39,7 @@ def test_case_31_read_scope_is_checked(api, world):
     for path in ("", "name/my-prompt/", "resolve/name/my-prompt/"):
         response = api.get(path, key=no_prompt_scope)
         assert response.status_code == 403
-        assert response.json() == {
-            "type": "authentication_error",
-            "code": "permission_denied",
-            "detail": "API key missing required scope 'llm_prompt:read'",
-            "attr": None,
-        }
+        assert response.json() == missing_scope("llm_prompt:read")
 
 
 @pytest.mark.parametrize("key_name", ["k_rw", "k_all"])
@@ -71,22 +66,14 @@ def test_case_32_authentication(api, world):
 
     response = api.get("name/my-prompt/", key="")
     assert response.status_code == 401
-    assert response.json() == {
-        "type": "authentication_error",
-        "code": "not_authenticated",
-        "detail": "Authentication credentials were not provided.",
-        "attr": None,
-    }
+    assert response.json() == not_authenticated()
 
     for bad in (world.team.api_token, "phc_projectkey", "phx_garbage_key_that_does_not_exist"):
         response = api.get("name/my-prompt/", key=bad)
         assert response.status_code == 401
-        assert response.json() == {
-            "type": "authentication_error",
-            "code": "authentication_failed",
-            "detail": "Personal API key found in request Authorization header is invalid.",
-            "attr": None,
-        }
+        assert response.json() == authentication_failed(
+            "Personal API key found in request Authorization header is invalid."
+        )
 
     response = api.post("", {"name": "anon", "prompt": "x"}, key="")
     assert response.status_code == 401
@@ -159,7 +146,7 @@ def test_case_34_projects_prefix_is_identical(api, projects_api, world):
     assert (stale.status_code, stale.json()["current_version"]) == (409, 2)
     assert projects_api.get("resolve/name/my-prompt/").json() == api.get("resolve/name/my-prompt/").json()
     assert projects_api.get(f"{created['id']}/").json() == api.get(f"{created['id']}/").json()
-    assert projects_api.get("name/nope/").json() == not_found("nope")
+    assert projects_api.get("name/nope/").json() == prompt_not_found("nope")
     assert projects_api.post("name/my-prompt/archive/").status_code == 204
     assert history_state(world.team, "my-prompt") == [(1, False, True), (2, False, True)]
 
@@ -188,18 +175,13 @@ def test_case_35_cross_team_isolation(api, client, world, other_member):
     seed_history(world.team_b, "b-only", ["secret"])
 
     response = api.get("name/b-only/")
-    assert (response.status_code, response.json()) == (404, not_found("b-only"))
+    assert (response.status_code, response.json()) == (404, prompt_not_found("b-only"))
 
     response = client.get(
         f"/api/environments/{world.team_b.id}/llm_prompts/name/b-only/", **bearer(world.k_rw)
     )
     assert response.status_code == 403
-    assert response.json() == {
-        "type": "authentication_error",
-        "code": "permission_denied",
-        "detail": "You don't have access to the project.",
-        "attr": None,
-    }
+    assert response.json() == permission_denied("You don't have access to the project.")
     response = client.post(
         f"/api/environments/{world.team_b.id}/llm_prompts/",
         {"name": "x", "prompt": "y"},

@@ -6,15 +6,13 @@ import pytest
 
 from skills import services
 from skills.models import LLMSkill, LLMSkillFile
-from tests.skills.conftest import (
+from tests.api import iso, user_json, validation
+from tests.skills.helpers import (
     FULL_KEYS,
     NAME_PATTERN_MESSAGE,
     files_of,
     history_state,
-    iso,
-    not_found,
-    user_json,
-    validation,
+    skill_not_found,
     versions,
 )
 
@@ -86,7 +84,7 @@ def test_case_40_archived_skill_is_gone_everywhere(api, world):
     api.publish("s", 1, body="# V2")
     api.create("other")
     assert api.post("name/s/archive/").status_code == 204
-    gone = not_found("s")
+    gone = skill_not_found("s")
 
     for version in (None, 1, 2):
         response = api.get("name/s/", {"version": version} if version else None)
@@ -142,11 +140,11 @@ def test_case_40_second_archive_is_404(api, world):
 
 def test_case_40_archive_unknown_name(api):
     response = api.post("name/never/archive/")
-    assert (response.status_code, response.json()) == (404, not_found("never"))
+    assert (response.status_code, response.json()) == (404, skill_not_found("never"))
     # Exact, case-sensitive name.
     api.create("s")
     response = api.post("name/S/archive/")
-    assert (response.status_code, response.json()) == (404, not_found("S"))
+    assert (response.status_code, response.json()) == (404, skill_not_found("S"))
 
 
 def test_case_40_archive_is_per_project(api, world):
@@ -160,7 +158,7 @@ def test_case_40_archive_is_per_project(api, world):
         f"/api/environments/{world.team2.id}/llm_skills/name/t/archive/",
         **{"HTTP_AUTHORIZATION": f"Bearer {api.key}"},
     )
-    assert (response.status_code, response.json()) == (404, not_found("t"))
+    assert (response.status_code, response.json()) == (404, skill_not_found("t"))
     assert history_state(world.team, "t") == [(1, True, False)]
     response = api.client.post(
         f"/api/environments/{world.team2.id}/llm_skills/name/s/archive/",
@@ -213,7 +211,7 @@ def test_case_41_recreate_after_archive(api, world):
 
     assert api.get("name/s/").json() == body
     response = api.get("name/s/", {"version": 2})
-    assert (response.status_code, response.json()) == (404, not_found("s"))
+    assert (response.status_code, response.json()) == (404, skill_not_found("s"))
     resolve = api.get("resolve/name/s/").json()
     assert [v["version"] for v in resolve["versions"]] == [1]
     assert resolve["skill"]["id"] == body["id"]
@@ -417,7 +415,7 @@ def test_case_43_duplicate_to_its_own_name(api, world):
 def test_case_43_duplicate_missing_source(api, world):
     response = api.post("name/missing/duplicate/", {"new_name": "the-copy"})
     assert response.status_code == 404
-    assert response.json() == not_found("missing")
+    assert response.json() == skill_not_found("missing")
     assert not LLMSkill.objects.filter(name="the-copy").exists()
 
 
@@ -426,10 +424,10 @@ def test_case_43_duplicate_archived_source(api, world):
     api.create("taken")
     api.post("name/orig/archive/")
     response = api.post("name/orig/duplicate/", {"new_name": "the-copy"})
-    assert (response.status_code, response.json()) == (404, not_found("orig"))
+    assert (response.status_code, response.json()) == (404, skill_not_found("orig"))
     # 404 before the name check.
     response = api.post("name/orig/duplicate/", {"new_name": "taken"})
-    assert (response.status_code, response.json()) == (404, not_found("orig"))
+    assert (response.status_code, response.json()) == (404, skill_not_found("orig"))
     assert not LLMSkill.objects.filter(name="the-copy").exists()
 
 
@@ -492,9 +490,9 @@ def test_case_43_check_order(api, world):
     assert response.json() == validation("new_name", "required", "This field is required.")
     # 404 before the name is checked as taken.
     response = api.post("name/missing/duplicate/", {"new_name": "taken"})
-    assert (response.status_code, response.json()) == (404, not_found("missing"))
+    assert (response.status_code, response.json()) == (404, skill_not_found("missing"))
     response = api.post("name/missing/duplicate/", {"new_name": "missing"})
-    assert (response.status_code, response.json()) == (404, not_found("missing"))
+    assert (response.status_code, response.json()) == (404, skill_not_found("missing"))
     # Then the name clash.
     response = api.post("name/orig/duplicate/", {"new_name": "taken"})
     assert (response.status_code, response.json()) == (400, NAME_TAKEN)

@@ -15,7 +15,7 @@ import requests
 from skills import services
 from skills.models import LLMSkill
 from tests.live import race_marks, run_together
-from tests.skills.conftest import conflict, file_missing, files_of, seed_skill, versions
+from tests.skills.helpers import conflict, file_missing, files_of, seed_skill, versions
 
 pytestmark = race_marks()
 

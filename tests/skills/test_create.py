@@ -5,8 +5,8 @@ from typing import Any
 import pytest
 
 from skills.models import LLMSkill, LLMSkillFile
-from tests.conftest import bearer
-from tests.skills.conftest import (
+from tests.api import bearer, user_json, validation
+from tests.skills.helpers import (
     ABSOLUTE,
     EMPTY_OR_DOT,
     FULL_KEYS,
@@ -15,8 +15,6 @@ from tests.skills.conftest import (
     assert_each_refused,
     expected_skill,
     files_of,
-    user_json,
-    validation,
     versions,
 )
 

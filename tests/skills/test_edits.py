@@ -5,7 +5,8 @@ from typing import Any
 import pytest
 
 from skills.models import LLMSkill, LLMSkillFile
-from tests.skills.conftest import (
+from tests.api import validation
+from tests.skills.helpers import (
     ABSOLUTE,
     EMPTY_OR_DOT,
     TRAVERSAL,
@@ -13,7 +14,6 @@ from tests.skills.conftest import (
     conflict,
     files_of,
     history_state,
-    validation,
     versions,
 )
 

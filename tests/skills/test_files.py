@@ -8,7 +8,8 @@ import pytest
 
 from llm_server.accounts.models import Team
 from skills.models import LLMSkill, LLMSkillFile
-from tests.skills.conftest import (
+from tests.api import iso, user_json, validation
+from tests.skills.helpers import (
     EMAXF,
     EMAXV,
     FULL_KEYS,
@@ -24,12 +25,9 @@ from tests.skills.conftest import (
     file_missing,
     files_of,
     history_state,
-    iso,
-    not_found,
     seed_skill,
     seed_versions,
-    user_json,
-    validation,
+    skill_not_found,
     versions,
 )
 
@@ -313,13 +311,13 @@ def test_case_47_traversal_path_is_400(api, world):
 
 def test_case_47_missing_skill_is_404(api, world):
     response = api.post("name/nope/files/", {"path": "a.md", "content": "x"})
-    assert (response.status_code, response.json()) == (404, not_found("nope"))
+    assert (response.status_code, response.json()) == (404, skill_not_found("nope"))
     # A bad path is a validation error even when the skill is missing (validation comes first).
     response = api.post("name/nope/files/", {"path": "../etc/passwd", "content": "x"})
     assert (response.status_code, response.json()) == (400, validation("path", "invalid_input", TRAVERSAL))
     # The skill 404 comes before the base_version check.
     response = api.post("name/nope/files/", {"path": "a.md", "content": "x", "base_version": 99})
-    assert (response.status_code, response.json()) == (404, not_found("nope"))
+    assert (response.status_code, response.json()) == (404, skill_not_found("nope"))
     assert not LLMSkill.objects.exists()
     assert not LLMSkillFile.objects.exists()
 
@@ -334,14 +332,14 @@ def test_case_47_archived_skill_is_404_on_every_file_route(api, world):
         api.delete("name/s/files/a.md"),
         api.get("name/s/files/a.md"),
     ):
-        assert (response.status_code, response.json()) == (404, not_found("s"))
+        assert (response.status_code, response.json()) == (404, skill_not_found("s"))
     assert_unchanged(before, world.team, "s")
 
 
 def test_case_47_name_is_case_sensitive(api, world):
     seed_skill(world, name="my-skill", files=[("a.md", "a", "text/plain")])
     response = api.post("name/My-Skill/files/", {"path": "b.md", "content": "b"})
-    assert (response.status_code, response.json()) == (404, not_found("My-Skill"))
+    assert (response.status_code, response.json()) == (404, skill_not_found("My-Skill"))
 
 
 def test_case_47_other_project_is_404(client, world, skill_keys):
@@ -349,9 +347,9 @@ def test_case_47_other_project_is_404(client, world, skill_keys):
     other = SkillApi(
         client=client, base=f"/api/environments/{world.team2.id}/llm_skills", key=skill_keys.write
     )
-    assert other.get("name/s/files/a.md").json() == not_found("s")
+    assert other.get("name/s/files/a.md").json() == skill_not_found("s")
     response = other.post("name/s/files/", {"path": "b.md", "content": "b"})
-    assert (response.status_code, response.json()) == (404, not_found("s"))
+    assert (response.status_code, response.json()) == (404, skill_not_found("s"))
     assert len(versions(world.team, "s")) == 1
 
 
@@ -457,7 +455,7 @@ def test_case_49_delete_check_order(api, world):
             validation("base_version", "min_value", "Ensure this value is greater than or equal to 1."),
         ),
         # E404 before E409
-        ("name/nope/files/a.md?base_version=99", 404, not_found("nope")),
+        ("name/nope/files/a.md?base_version=99", 404, skill_not_found("nope")),
         # E409 before the file lookup
         ("name/s/files/missing.md?base_version=1", 409, conflict(2)),
     ]
@@ -640,7 +638,7 @@ def test_case_52_rename_check_order(api, world):
     before = snapshot(world.team, "s")
     cases = [
         # E404 before E409
-        ({"old_path": "a.md", "new_path": "c.md", "base_version": 99}, "nope", 404, not_found("nope")),
+        ({"old_path": "a.md", "new_path": "c.md", "base_version": 99}, "nope", 404, skill_not_found("nope")),
         # E409 before the missing old path
         ({"old_path": "gone.md", "new_path": "c.md", "base_version": 1}, "s", 409, conflict(2)),
         # missing old path before an existing new path
@@ -751,7 +749,7 @@ def test_case_55_missing_file_is_404(api, world):
     response = api.get("name/s/files/missing.txt")
     assert (response.status_code, response.json()) == (404, file_missing("missing.txt", "s"))
     response = api.get("name/nope/files/a.md")
-    assert (response.status_code, response.json()) == (404, not_found("nope"))
+    assert (response.status_code, response.json()) == (404, skill_not_found("nope"))
 
 
 def test_case_55_old_version_still_serves_a_deleted_file(api, world):
@@ -786,7 +784,7 @@ def test_case_55_version_query_errors(api, world):
             validation("version", "min_value", "Ensure this value is greater than or equal to 1."),
         ),
         ({"version": "abc"}, 400, validation("version", "invalid_input", "A valid integer is required.")),
-        ({"version": 99}, 404, not_found("s")),
+        ({"version": 99}, 404, skill_not_found("s")),
     ]
     for query, status, expected in cases:
         response = api.get("name/s/files/a.md", query)
@@ -801,9 +799,9 @@ def test_case_55_get_check_order_lookup_then_path(api, world):
     """§4.10: the skill/version lookup (E404) comes before the path check."""
     seed_skill(world, files=[("a.md", "a", "text/plain")])
     response = api.get("name/nope/files/..%2Fetc%2Fpasswd")
-    assert (response.status_code, response.json()) == (404, not_found("nope"))
+    assert (response.status_code, response.json()) == (404, skill_not_found("nope"))
     response = api.get("name/s/files/..%2Fetc%2Fpasswd", {"version": 5})
-    assert (response.status_code, response.json()) == (404, not_found("s"))
+    assert (response.status_code, response.json()) == (404, skill_not_found("s"))
     response = api.get("name/s/files/..%2Fetc%2Fpasswd")
     assert (response.status_code, response.json()) == (400, INVALID_FILE_PATH)
 

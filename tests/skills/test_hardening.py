@@ -4,11 +4,10 @@ fields, jsonb key order, lenient list query parameters, NUL handling, odd file U
 import json
 
 import pytest
-import yaml
 
 from skills.models import LLMSkill
-from tests.conftest import bearer
-from tests.skills.conftest import INVALID_FILE_PATH, files_of, validation, versions
+from tests.api import bearer, validation
+from tests.skills.helpers import INVALID_FILE_PATH, files_of, versions
 
 
 def test_more_than_1000_edits_are_refused_before_any_work(api, world):
@@ -123,8 +122,8 @@ def test_outline_entries_keep_level_then_text(api):
         assert [list(entry) for entry in outline] == [["level", "text"], ["level", "text"]]
 
 
-def test_file_conflict_409s_are_documented_without_current_version(client, world):
-    schema = yaml.safe_load(client.get("/api/schema/").content)
+def test_file_conflict_409s_are_documented_without_current_version(served_schema):
+    schema = served_schema
     path = schema["paths"]["/api/projects/{project_id}/llm_skills/name/{skill_name}/files/"]["post"]
     ref = path["responses"]["409"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
     assert schema["components"]["schemas"][ref]["required"] == ["detail"]

@@ -8,17 +8,8 @@ import pytest
 from django.utils import timezone
 
 from skills.models import LLMSkill
-from tests.conftest import bearer
-from tests.skills.conftest import (
-    FULL_KEYS,
-    LIST_KEYS,
-    expected_skill,
-    iso,
-    not_found,
-    user_json,
-    validation,
-    versions,
-)
+from tests.api import bearer, iso, user_json, validation
+from tests.skills.helpers import FULL_KEYS, LIST_KEYS, expected_skill, skill_not_found, versions
 
 A_VALID_INTEGER = "A valid integer is required."
 VERSION_MIN = "Ensure this value is greater than or equal to 1."
@@ -386,7 +377,7 @@ def test_case_19_unknown_name(api):
     response = api.get("name/nope/")
     assert response.status_code == 404
     assert response.json() == {"detail": "Skill with name 'nope' not found."}
-    assert response.json() == not_found("nope")
+    assert response.json() == skill_not_found("nope")
 
 
 def test_case_19_name_lookup_is_case_sensitive(api):
@@ -394,14 +385,14 @@ def test_case_19_name_lookup_is_case_sensitive(api):
     for variant in ("My-Skill", "MY-SKILL", "my-Skill"):
         response = api.get(f"name/{variant}/")
         assert response.status_code == 404
-        assert response.json() == not_found(variant)
+        assert response.json() == skill_not_found(variant)
     assert api.get("name/my-skill/").status_code == 200
 
 
 def test_case_19_archived_and_other_project_names_are_not_found(api, client, world):
     api.create("gone")
     assert api.post("name/gone/archive/").status_code == 204
-    assert api.get("name/gone/").json() == not_found("gone")
+    assert api.get("name/gone/").json() == skill_not_found("gone")
     client.post(
         f"/api/environments/{world.team2.id}/llm_skills/",
         {"name": "elsewhere", "description": "d", "body": "b"},
@@ -409,7 +400,7 @@ def test_case_19_archived_and_other_project_names_are_not_found(api, client, wor
         **bearer(world.k_all),
     )
     response = api.get("name/elsewhere/")
-    assert (response.status_code, response.json()) == (404, not_found("elsewhere"))
+    assert (response.status_code, response.json()) == (404, skill_not_found("elsewhere"))
 
 
 def test_get_by_name_full_representation(api, world):
@@ -486,9 +477,9 @@ def test_case_20_unknown_version(api):
     api.create("my-skill")
     response = api.get("name/my-skill/", {"version": 99})
     assert response.status_code == 404
-    assert response.json() == not_found("my-skill")
+    assert response.json() == skill_not_found("my-skill")
     response = api.get("name/nope/", {"version": 1})
-    assert (response.status_code, response.json()) == (404, not_found("nope"))
+    assert (response.status_code, response.json()) == (404, skill_not_found("nope"))
 
 
 # ---- case 60 / §2.5: outline ------------------------------------------------------------------

@@ -11,16 +11,16 @@ from urllib.parse import quote
 import pytest
 
 from skills.models import LLMSkill, LLMSkillFile
-from tests.skills.conftest import (
+from tests.api import validation
+from tests.skills.helpers import (
     ABSOLUTE,
     EMPTY_OR_DOT,
     INVALID_FILE_PATH,
     TRAVERSAL,
     file_missing,
     files_of,
-    not_found,
     seed_skill,
-    validation,
+    skill_not_found,
     versions,
 )
 
@@ -338,7 +338,7 @@ def test_case_50_bad_file_url_delete_is_400_before_the_skill_lookup(api, world, 
 def test_case_50_bad_file_url_get_on_missing_skill_is_404(api, world, url_path):
     """GET looks the skill up before checking the path (§4.10 order)."""
     response = api.get(f"name/missing/files/{url_path}")
-    assert (response.status_code, response.json()) == (404, not_found("missing"))
+    assert (response.status_code, response.json()) == (404, skill_not_found("missing"))
 
 
 def test_case_50_url_path_that_is_merely_odd_is_a_lookup(api, world, seeded):

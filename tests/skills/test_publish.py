@@ -5,8 +5,8 @@ from typing import Any
 import pytest
 
 from skills.models import LLMSkill, LLMSkillFile
-from tests.conftest import bearer
-from tests.skills.conftest import (
+from tests.api import bearer, user_json, validation
+from tests.skills.helpers import (
     EMAXV,
     FULL_KEYS,
     assert_each_refused,
@@ -14,10 +14,8 @@ from tests.skills.conftest import (
     expected_skill,
     files_of,
     history_state,
-    not_found,
     seed_versions,
-    user_json,
-    validation,
+    skill_not_found,
     versions,
 )
 
@@ -366,11 +364,11 @@ def test_case_23_validation_before_not_found(api):
 def test_case_24_not_found_before_conflict(api, world):
     response = api.patch("name/nope/", {"body": "# X", "base_version": 99})
     assert response.status_code == 404
-    assert response.json() == not_found("nope")
+    assert response.json() == skill_not_found("nope")
     # The name is matched exactly.
     api.create("s")
     response = api.patch("name/S/", {"body": "# X", "base_version": 1})
-    assert (response.status_code, response.json()) == (404, not_found("S"))
+    assert (response.status_code, response.json()) == (404, skill_not_found("S"))
     assert history_state(world.team, "s") == [(1, True, False)]
 
 
@@ -381,7 +379,7 @@ def test_case_24_other_project_skill_not_found(api, client, world, skill_keys):
         url, {"body": "# X", "base_version": 1}, format="json", **bearer(skill_keys.write)
     )
     assert response.status_code == 404
-    assert response.json() == not_found("s")
+    assert response.json() == skill_not_found("s")
     assert history_state(world.team, "s") == [(1, True, False)]
     assert history_state(world.team2, "s") == []
 

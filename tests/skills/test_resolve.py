@@ -9,17 +9,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from skills.models import LLMSkill
+from tests.api import iso, user_json, validation
 from tests.factories import UserFactory
-from tests.skills.conftest import (
+from tests.skills.helpers import (
     FULL_KEYS,
     SUMMARY_KEYS,
     expected_skill,
-    iso,
-    not_found,
     seed_skill,
     seed_versions,
-    user_json,
-    validation,
+    skill_not_found,
     versions,
 )
 
@@ -97,9 +95,9 @@ def test_case_56_created_by_null_when_user_is_gone(api, world, two_versions):
 
 def test_case_56_resolve_errors(api, world, two_versions):
     cases = [
-        ("nope", {}, 404, not_found("nope")),
-        ("S", {}, 404, not_found("S")),
-        ("s", {"version": 3}, 404, not_found("s")),
+        ("nope", {}, 404, skill_not_found("nope")),
+        ("S", {}, 404, skill_not_found("S")),
+        ("s", {"version": 3}, 404, skill_not_found("s")),
         (
             "s",
             {"version": 0},
@@ -137,7 +135,7 @@ def test_case_56_resolve_errors(api, world, two_versions):
 def test_case_56_resolve_archived_is_404(api, world, two_versions):
     assert api.post("name/s/archive/").status_code == 204
     response = api.get("resolve/name/s/")
-    assert (response.status_code, response.json()) == (404, not_found("s"))
+    assert (response.status_code, response.json()) == (404, skill_not_found("s"))
 
 
 def test_case_56_scopes(api, world, skill_keys, two_versions):
@@ -280,18 +278,18 @@ def test_case_59_version_and_version_id_must_both_match(api, two_versions):
     body = api.get("resolve/name/s/", {"version_id": str(v1.id), "version": 1}).json()
     assert body["skill"]["id"] == str(v1.id)
     response = api.get("resolve/name/s/", {"version_id": str(v1.id), "version": 2})
-    assert (response.status_code, response.json()) == (404, not_found("s"))
+    assert (response.status_code, response.json()) == (404, skill_not_found("s"))
 
 
 def test_case_59_version_id_of_another_name_is_404(api, world, two_versions):
     other = api.create("other")
     response = api.get("resolve/name/s/", {"version_id": other["id"]})
-    assert (response.status_code, response.json()) == (404, not_found("s"))
+    assert (response.status_code, response.json()) == (404, skill_not_found("s"))
     v1, _ = two_versions
     response = api.get("resolve/name/other/", {"version_id": str(v1.id)})
-    assert (response.status_code, response.json()) == (404, not_found("other"))
+    assert (response.status_code, response.json()) == (404, skill_not_found("other"))
     response = api.get("resolve/name/s/", {"version_id": str(uuid.uuid4())})
-    assert (response.status_code, response.json()) == (404, not_found("s"))
+    assert (response.status_code, response.json()) == (404, skill_not_found("s"))
 
 
 def test_case_59_version_id_of_an_archived_row_is_404(api, world):
@@ -299,7 +297,7 @@ def test_case_59_version_id_of_an_archived_row_is_404(api, world):
     assert api.post("name/s/archive/").status_code == 204
     api.create("s", body="new")
     response = api.get("resolve/name/s/", {"version_id": archived["id"]})
-    assert (response.status_code, response.json()) == (404, not_found("s"))
+    assert (response.status_code, response.json()) == (404, skill_not_found("s"))
     # And `version=1` now means the new history's v1.
     assert api.get("resolve/name/s/", {"version": 1}).json()["skill"]["body"] == "new"
 

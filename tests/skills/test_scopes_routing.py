@@ -4,27 +4,17 @@ route (skills spec §1; cases 62-64)."""
 import pytest
 
 from skills.models import LLMSkill, LLMSkillFile
-from tests.conftest import bearer
-from tests.skills.conftest import (
+from tests.api import bearer, not_authenticated, permission_denied
+from tests.skills.helpers import (
     READ_SCOPE_DENIED,
     WRITE_SCOPE_DENIED,
     history_state,
-    not_found,
+    skill_not_found,
     versions,
 )
 
-NOT_AUTHENTICATED = {
-    "type": "authentication_error",
-    "code": "not_authenticated",
-    "detail": "Authentication credentials were not provided.",
-    "attr": None,
-}
-NO_PROJECT_ACCESS = {
-    "type": "authentication_error",
-    "code": "permission_denied",
-    "detail": "You don't have access to the project.",
-    "attr": None,
-}
+NOT_AUTHENTICATED = not_authenticated()
+NO_PROJECT_ACCESS = permission_denied("You don't have access to the project.")
 
 # Every write route of a skill `s` whose v1 holds `a.md`: (label, method, path, payload, success status).
 WRITE_ROUTES = [
@@ -273,8 +263,8 @@ def test_case_63_other_projects_skill_via_own_url_is_not_found(api, world, b_ski
     for path in ("name/b-only/", "name/b-only/?version=1", "resolve/name/b-only/"):
         response = api.get(path)
         assert response.status_code == 404, path
-        assert response.json() == not_found("b-only")
-    assert api.get("name/b-only/files/a.md").json() == not_found("b-only")
+        assert response.json() == skill_not_found("b-only")
+    assert api.get("name/b-only/files/a.md").json() == skill_not_found("b-only")
     assert api.get().json()["count"] == 0
     assert api.get("", {"search": "b-only"}).json()["count"] == 0
 
@@ -291,7 +281,7 @@ def test_case_63_other_projects_skill_cannot_be_written_via_own_url(api, world, 
     ]
     for response in writes:
         assert response.status_code == 404, response.content
-        assert response.json() == not_found("b-only")
+        assert response.json() == skill_not_found("b-only")
     assert snapshot(world) == before
     assert history_state(world.team_b, "b-only") == [(1, True, False)]
 
@@ -329,7 +319,7 @@ def test_case_63_sibling_project_in_same_org_is_isolated(api, client, world):
         **bearer(world.k_all),
     )
     assert response.status_code == 201
-    assert api.get("name/t2-skill/").json() == not_found("t2-skill")
+    assert api.get("name/t2-skill/").json() == skill_not_found("t2-skill")
     assert api.get().json()["count"] == 0
     response = client.get(
         f"/api/environments/{world.team2.id}/llm_skills/name/t2-skill/", **bearer(world.k_all)
