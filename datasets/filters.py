@@ -3,51 +3,13 @@
 from django import forms
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
-from django_filters.fields import BaseCSVField, ModelChoiceField
+from django_filters.fields import ModelChoiceField
 
 from datasets import selectors
 from datasets.models import Dataset, DatasetItem
-from llm_server.fields import allow_null_characters
+from llm_server.filters import SearchFilter, TieBreakingOrderingFilter, UUIDInFilter
 
-# More ids than this is not a lookup but a dump; it also keeps the query under the databases'
-# bound-parameter limits (SQLite 32,766; PostgreSQL 65,535).
-MAX_IDS = 1000
 ORDER_FIELDS = ("created_at", "updated_at")
-
-
-class SearchTermField(forms.CharField):
-    """Free text; a NUL character simply matches nothing (see selectors.search_datasets)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        allow_null_characters(self)
-
-
-class SearchFilter(filters.CharFilter):
-    field_class = SearchTermField
-
-
-class BoundedCSVField(BaseCSVField):
-    def clean(self, value):
-        if value is not None and len(value) > MAX_IDS:
-            raise forms.ValidationError(
-                f"Ensure this field has no more than {MAX_IDS} ids.", code="max_length"
-            )
-        return super().clean(value)
-
-
-class UUIDInFilter(filters.BaseInFilter, filters.UUIDFilter):
-    """One comma-separated string of UUIDs (not a repeated parameter)."""
-
-    base_field_class = BoundedCSVField
-
-
-class TieBreakingOrderingFilter(filters.OrderingFilter):
-    """The requested keys, then `id`, so equal timestamps still give a stable page order."""
-
-    def filter(self, qs: QuerySet, value) -> QuerySet:
-        ordering = [self.get_ordering_value(param) for param in value or [] if param]
-        return qs.order_by(*ordering, "id") if ordering else qs
 
 
 class DatasetFilter(filters.FilterSet):

@@ -1,45 +1,12 @@
 """Query parameters of the list endpoints. An invalid value is a 400 whose attr is the parameter;
 `order_by` replaces the default order entirely."""
 
-from django import forms
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
-from django_filters.fields import BaseCSVField
 
-from llm_server.fields import allow_null_characters
+from llm_server.filters import CharInFilter, SearchFilter, UUIDInFilter
 from review import selectors
 from review.models import ReviewQueue, ReviewQueueItem, TraceReview
-
-# More ids than this is not a lookup but a dump; it also keeps the query under the databases'
-# bound-parameter limits.
-MAX_IDS = 1000
-
-
-class SearchTermField(forms.CharField):
-    """Free text; a NUL character simply matches nothing (see selectors.search_text)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        allow_null_characters(self)
-
-
-class SearchFilter(filters.CharFilter):
-    field_class = SearchTermField
-
-
-class BoundedCSVField(BaseCSVField):
-    def clean(self, value):
-        if value is not None and len(value) > MAX_IDS:
-            raise forms.ValidationError(
-                f"Ensure this field has no more than {MAX_IDS} ids.", code="max_length"
-            )
-        return super().clean(value)
-
-
-class CharInFilter(filters.BaseInFilter, filters.CharFilter):
-    """One comma-separated string of exact values."""
-
-    base_field_class = BoundedCSVField
 
 
 class ReviewQueueFilter(filters.FilterSet):
@@ -76,12 +43,6 @@ class ReviewQueueItemFilter(filters.FilterSet):
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return selectors.search_text(queryset, value, "trace_id")
-
-
-class UUIDInFilter(filters.BaseInFilter, filters.UUIDFilter):
-    """One comma-separated string of UUIDs."""
-
-    base_field_class = BoundedCSVField
 
 
 class TraceReviewFilter(filters.FilterSet):

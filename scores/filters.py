@@ -4,23 +4,11 @@ from django import forms
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 
-from llm_server.fields import allow_null_characters
+from llm_server.filters import SearchFilter
 from scores import selectors
 from scores.models import ScoreDefinition, ScoreKind
 
 ARCHIVED_VALUES = {"true": True, "1": True, "false": False, "0": False}
-
-
-class SearchTermField(forms.CharField):
-    """Free text; a NUL character simply matches nothing (see selectors.search_definitions)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        allow_null_characters(self)
-
-
-class SearchFilter(filters.CharFilter):
-    field_class = SearchTermField
 
 
 class LenientBooleanField(forms.Field):
