@@ -35,6 +35,8 @@ lint: install
 bench: install
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/datasets.py
+	$(BIN)/python bench/capture.py
+	$(BIN)/python bench/spend.py
 
 clean:
 	rm -rf $(VENV) staticfiles .ruff_cache
