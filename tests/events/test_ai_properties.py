@@ -376,7 +376,7 @@ def test_tools_only_for_generations():
     assert derive("$ai_span", **{"$ai_output_choices": OPENAI_MESSAGE}) == {}
 
 
-def test_stored_generation_gets_its_tools(client, world):
+def test_case_68_stored_generation_gets_its_tools(client, world):
     capture(client, world.team, [generation(**{"$ai_output_choices": ANTHROPIC_BLOCKS})])
     stored = only_event(world.team).properties
     assert (stored["$ai_tools_called"], stored["$ai_tool_call_count"]) == ("get_weather,Bash", 2)

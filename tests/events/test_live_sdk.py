@@ -50,7 +50,7 @@ def sdk_client(live_server, token: str, **options) -> Posthog:
     return Posthog(token, host=live_server.url, sync_mode=True, **options)
 
 
-def test_capture_stores_the_event(live_server, world, paths):
+def test_case_64_sdk_capture_is_stored(live_server, world, paths):
     client = sdk_client(live_server, world.team.api_token)
     sent_uuid = client.capture("e", distinct_id="d", properties={"plan": "pro"})
     stored = Event.objects.get(team=world.team)
@@ -60,7 +60,7 @@ def test_capture_stores_the_event(live_server, world, paths):
     assert paths == ["/batch/"]
 
 
-def test_capture_with_gzip(live_server, world):
+def test_case_65_sdk_capture_with_gzip(live_server, world):
     client = sdk_client(live_server, world.team.api_token, gzip=True)
     client.capture("zipped", distinct_id="d")
     assert [e.event for e in events_of(world.team)] == ["zipped"]
@@ -76,7 +76,7 @@ def test_batched_mode_flushes_one_request(live_server, world, paths):
     assert paths == ["/batch/"]
 
 
-def test_full_ai_capture_uses_the_ai_endpoint(live_server, world, paths):
+def test_case_67_full_ai_capture_uses_the_ai_endpoint(live_server, world, paths):
     client = sdk_client(live_server, world.team.api_token, enable_full_ai_capture=True)
     client.capture_ai(
         "$ai_generation",
@@ -89,7 +89,7 @@ def test_full_ai_capture_uses_the_ai_endpoint(live_server, world, paths):
     assert stored.properties["$ai_total_cost_usd"] > 0
 
 
-def test_bad_tokens_get_the_sdk_errors(live_server, world):
+def test_case_66_bad_tokens_get_the_sdk_errors(live_server, world):
     with pytest.raises(posthog_request.APIError) as error:
         posthog_request.batch_post(
             "phc_unknown", host=live_server.url, batch=[{"event": "e", "distinct_id": "d"}]
