@@ -11,7 +11,8 @@ Costs (`$ai_generation` and `$ai_embedding` only), first rule that applies:
    `genai-prices` package at the event's timestamp (source `genai-prices`). Input tokens, cache
    reads and writes, reasoning tokens and web searches are passed as the package's usage; Anthropic
    reports `$ai_input_tokens` without its cache tokens, every other provider with them, and Gemini
-   reports reasoning tokens outside `$ai_output_tokens`. An unknown model leaves the cost unset.
+   reports reasoning tokens outside `$ai_output_tokens`. An unknown model leaves the cost unset, and so
+   does arithmetic that overflows (a number beyond any float counts as not numeric).
 
 A client-sent numeric input or output cost always wins over a derived one. A derived cost records
 where it came from:
@@ -48,16 +49,11 @@ REASONING_EXCLUSIVE_PROVIDERS = frozenset({"gemini", "google", "vertex", "google
 
 def number(value: Any) -> float | None:
     """A finite number from a JSON number or numeric string; None otherwise."""
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
         return None
-    if isinstance(value, int | float):
-        result = float(value)
-    elif isinstance(value, str):
-        try:
-            result = float(value.strip())
-        except ValueError:
-            return None
-    else:
+    try:
+        result = float(value.strip() if isinstance(value, str) else value)
+    except (ValueError, OverflowError):  # not a number, or an integer beyond any float
         return None
     return result if math.isfinite(result) else None
 
@@ -77,13 +73,19 @@ def derive(event: str, properties: dict[str, Any], timestamp: datetime) -> dict[
     """The properties to add to an event; never raises on odd input."""
     derived: dict[str, Any] = {}
     if event in COST_EVENTS:
-        derived.update(costs(properties, timestamp))
+        derived.update(_finite(costs(properties, timestamp)))
     if event in TOOL_EVENTS and "$ai_tools_called" not in properties:
         names = tools_called(properties)
         if names:
             derived["$ai_tools_called"] = ",".join(names)
             derived["$ai_tool_call_count"] = len(names)
     return derived
+
+
+def _finite(derived: dict[str, Any]) -> dict[str, Any]:
+    """Costs whose arithmetic overflowed to infinity are left unset (JSON cannot store them)."""
+    numbers = [value for value in derived.values() if isinstance(value, float)]
+    return derived if all(math.isfinite(value) for value in numbers) else {}
 
 
 def costs(properties: dict[str, Any], timestamp: datetime) -> dict[str, Any]:

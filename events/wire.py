@@ -49,19 +49,25 @@ def max_decompressed_bytes() -> int:
 
 def read_body(request: HttpRequest) -> bytes:
     """The raw body, refused by its declared length before any of it is read, and read in bounded
-    chunks (a body longer than declared is cut by the server's stream at the declared length)."""
+    chunks (a body longer than declared is cut by the server's stream at the declared length). A
+    chunked body has no declared length: it is read from the server's own stream, which ends with
+    the body when the server says so (`wsgi.input_terminated`), under the same limit."""
     limit = max_body_bytes()
-    declared = request.META.get("CONTENT_LENGTH") or "0"
-    try:
-        length = int(declared)
-    except ValueError:
-        raise MalformedPayload("invalid Content-Length.") from None
-    if length > limit:
-        raise PayloadTooLarge()
+    declared = request.META.get("CONTENT_LENGTH") or ""
+    stream: Any = request
+    if not declared and request.META.get("wsgi.input_terminated"):
+        stream = request.META["wsgi.input"]
+    else:
+        try:
+            length = int(declared or "0")
+        except ValueError:
+            raise MalformedPayload("invalid Content-Length.") from None
+        if length > limit:
+            raise PayloadTooLarge()
     chunks: list[bytes] = []
     total = 0
     while True:
-        chunk = request.read(min(READ_CHUNK_BYTES, limit + 1 - total))
+        chunk = stream.read(min(READ_CHUNK_BYTES, limit + 1 - total))
         if not chunk:
             break
         total += len(chunk)
