@@ -130,7 +130,14 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Without Redis the cache lives in files beside the database, so every worker of one machine sees
+    # the same cached answers and throttle counts (a per-process cache would not).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("CACHE_DIR") or str(BASE_DIR / "var" / "cache"),
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -175,6 +182,13 @@ RATE_LIMIT_SPEND_SUSTAINED = os.environ.get("RATE_LIMIT_SPEND_SUSTAINED", "60/ho
 RATE_LIMIT_SPEND_DAILY = os.environ.get("RATE_LIMIT_SPEND_DAILY", "200/day")
 RATE_LIMIT_TEXT_REPR_BURST = os.environ.get("RATE_LIMIT_TEXT_REPR_BURST", "120/minute")
 RATE_LIMIT_TEXT_REPR_SUSTAINED = os.environ.get("RATE_LIMIT_TEXT_REPR_SUSTAINED", "600/hour")
+# The LLM-backed endpoints: translate counts personal-API-key requests, log explanation every caller.
+RATE_LIMIT_TRANSLATE_BURST = os.environ.get("RATE_LIMIT_TRANSLATE_BURST", "30/minute")
+RATE_LIMIT_TRANSLATE_SUSTAINED = os.environ.get("RATE_LIMIT_TRANSLATE_SUSTAINED", "200/hour")
+RATE_LIMIT_TRANSLATE_DAILY = os.environ.get("RATE_LIMIT_TRANSLATE_DAILY", "500/day")
+RATE_LIMIT_LOG_EXPLAIN_BURST = os.environ.get("RATE_LIMIT_LOG_EXPLAIN_BURST", "50/minute")
+RATE_LIMIT_LOG_EXPLAIN_SUSTAINED = os.environ.get("RATE_LIMIT_LOG_EXPLAIN_SUSTAINED", "200/hour")
+RATE_LIMIT_LOG_EXPLAIN_DAILY = os.environ.get("RATE_LIMIT_LOG_EXPLAIN_DAILY", "500/day")
 for _name, _rate in (
     ("RATE_LIMIT_BURST", RATE_LIMIT_BURST),
     ("RATE_LIMIT_SUSTAINED", RATE_LIMIT_SUSTAINED),
@@ -183,10 +197,44 @@ for _name, _rate in (
     ("RATE_LIMIT_SPEND_DAILY", RATE_LIMIT_SPEND_DAILY),
     ("RATE_LIMIT_TEXT_REPR_BURST", RATE_LIMIT_TEXT_REPR_BURST),
     ("RATE_LIMIT_TEXT_REPR_SUSTAINED", RATE_LIMIT_TEXT_REPR_SUSTAINED),
+    ("RATE_LIMIT_TRANSLATE_BURST", RATE_LIMIT_TRANSLATE_BURST),
+    ("RATE_LIMIT_TRANSLATE_SUSTAINED", RATE_LIMIT_TRANSLATE_SUSTAINED),
+    ("RATE_LIMIT_TRANSLATE_DAILY", RATE_LIMIT_TRANSLATE_DAILY),
+    ("RATE_LIMIT_LOG_EXPLAIN_BURST", RATE_LIMIT_LOG_EXPLAIN_BURST),
+    ("RATE_LIMIT_LOG_EXPLAIN_SUSTAINED", RATE_LIMIT_LOG_EXPLAIN_SUSTAINED),
+    ("RATE_LIMIT_LOG_EXPLAIN_DAILY", RATE_LIMIT_LOG_EXPLAIN_DAILY),
 ):
     # Fail at startup, not on every request, when a rate is mistyped.
     if not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", _rate.strip()):
         raise ImproperlyConfigured(f"{_name} must look like '480/minute' (got {_rate!r}).")
+
+
+def env_seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if value <= 0:
+        raise ImproperlyConfigured(f"{name} must be a positive number of seconds (got {raw!r}).")
+    return value
+
+
+# The LLM-backed endpoints (translate, log explanation) call any OpenAI-compatible chat completions
+# API. They are configured when a base URL or a key is set; a base URL alone suits a local server
+# that takes no key, a key alone means OpenAI itself.
+LLM_API_BASE_URL = os.environ.get("LLM_API_BASE_URL", "").strip()
+LLM_API_KEY = os.environ.get("LLM_API_KEY", "").strip()
+LLM_MODEL = os.environ.get("LLM_MODEL", "").strip() or "gpt-4.1-mini"
+# Each bounds a whole call to the model, retries included.
+LLM_TRANSLATE_TIMEOUT_SECONDS = env_seconds("LLM_TRANSLATE_TIMEOUT_SECONDS", 30.0)
+LLM_EXPLAIN_TIMEOUT_SECONDS = env_seconds("LLM_EXPLAIN_TIMEOUT_SECONDS", 60.0)
+# Retries after a connection failure, a 429 or a 5xx, while the timeout leaves time for them.
+LLM_MAX_RETRIES = int(os.environ.get("LLM_MAX_RETRIES", "2"))
+# How long an explanation of one log is served again without asking the model.
+LOG_EXPLANATION_CACHE_SECONDS = int(os.environ.get("LOG_EXPLANATION_CACHE_SECONDS", "3600"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
