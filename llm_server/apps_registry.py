@@ -15,4 +15,6 @@ RESOURCE_APPS: list[str] = [
     "spend",
     "scores",
     "review",
+    "logs",
+    "assist",
 ]

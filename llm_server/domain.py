@@ -75,3 +75,31 @@ class DetailError(DomainError):
 
     def extra(self) -> dict[str, Any]:
         return {}
+
+
+class ServiceFailure(DetailError):
+    """A failure answered with the error envelope under its own status, `type` and `code`
+    (`attr` null). Subclasses set `status_code`, `error_type` and `default_code`."""
+
+    status_code = 500
+    error_type = "server_error"
+    default_code = "error"
+
+    def __init__(self, message: str):
+        super().__init__(message, code=self.default_code)
+
+    def body(self) -> dict[str, Any]:
+        return {"type": self.error_type, "code": self.code, "detail": self.message, "attr": None}
+
+
+class LLMNotConfigured(ServiceFailure):
+    """No model is configured for the LLM-backed endpoints (503 `llm_not_configured`)."""
+
+    status_code = 503
+    default_code = "llm_not_configured"
+
+    def __init__(self):
+        super().__init__(
+            "No LLM is configured on this server. Set LLM_API_BASE_URL (an OpenAI-compatible API) "
+            "and/or LLM_API_KEY, and optionally LLM_MODEL (default gpt-4.1-mini)."
+        )

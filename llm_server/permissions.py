@@ -102,3 +102,17 @@ class ProjectMembershipPermission(BasePermission):
         if not is_member:
             raise exceptions.PermissionDenied(self.message)
         return True
+
+
+class AIDataProcessingApproved(BasePermission):
+    """The LLM-backed endpoints answer only once the project's organization approved AI data
+    processing. The view names what is being used (`ai_feature`, e.g. "translation")."""
+
+    def has_permission(self, request: Request, view) -> bool:
+        if view.team.organization.is_ai_data_processing_approved:
+            return True
+        raise exceptions.PermissionDenied(
+            f"AI data processing must be approved by your organization before using {view.ai_feature}. "
+            "An organization admin approves it with PATCH /api/organizations/@current/ "
+            '{"is_ai_data_processing_approved": true}.'
+        )

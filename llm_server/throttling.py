@@ -37,3 +37,27 @@ class BurstRateThrottle(PersonalAPIKeyRateThrottle):
 class SustainedRateThrottle(PersonalAPIKeyRateThrottle):
     scope = "sustained"
     rate_setting = "RATE_LIMIT_SUSTAINED"
+
+
+class CallerRateThrottle(SimpleRateThrottle):
+    """Off unless RATE_LIMIT_ENABLED; counts every caller, per key (else per user)."""
+
+    rate_setting = ""
+
+    def __init__(self):
+        # Rates are resolved per request so settings overrides (and env changes) take effect.
+        pass
+
+    def allow_request(self, request, view) -> bool:
+        if not settings.RATE_LIMIT_ENABLED:
+            return True
+        self.rate = getattr(settings, self.rate_setting)
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+    def get_cache_key(self, request, view) -> str:
+        if isinstance(request.auth, PersonalAPIKey):
+            ident = "key_" + hashlib.sha256(request.auth.secure_value.encode()).hexdigest()[:32]
+        else:
+            ident = f"user_{request.user.pk}"
+        return f"throttle_{self.scope}_{ident}"

@@ -5,6 +5,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from llm_server import errors
+from llm_server.accounts.views import OrganizationViewSet
 from llm_server.apps_registry import RESOURCE_APPS
 from llm_server.health import health
 from llm_server.routers import project_routes
@@ -14,6 +15,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
     re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    re_path(
+        r"^api/organizations/(?P<pk>[^/]+)/?$",
+        OrganizationViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
+        name="organization-detail",
+    ),
     # Each resource app's `urls.router` (llm_server/apps_registry.py).
     *(route for app in RESOURCE_APPS for route in project_routes(import_module(f"{app}.urls").router)),
     # And its optional top-level `urls.root_urlpatterns` (routes outside any project).

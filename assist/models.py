@@ -1,0 +1,1 @@
+"""Translation stores nothing: this app has no models."""

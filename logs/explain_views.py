@@ -1,0 +1,92 @@
+"""HTTP layer of `POST …/logs/explainLogWithAI/`."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from llm_server.permissions import (
+    AIDataProcessingApproved,
+    APIScopePermission,
+    ProjectMembershipPermission,
+)
+from llm_server.throttling import CallerRateThrottle
+from llm_server.viewsets import ProjectScopedViewSet
+from logs import explain_services
+from logs.explain_serializers import ExplainLogSerializer, LogExplanationSerializer
+
+
+class ExplainBurstThrottle(CallerRateThrottle):
+    scope = "log_explain_burst"
+    rate_setting = "RATE_LIMIT_LOG_EXPLAIN_BURST"
+
+
+class ExplainSustainedThrottle(CallerRateThrottle):
+    scope = "log_explain_sustained"
+    rate_setting = "RATE_LIMIT_LOG_EXPLAIN_SUSTAINED"
+
+
+class ExplainDailyThrottle(CallerRateThrottle):
+    scope = "log_explain_daily"
+    rate_setting = "RATE_LIMIT_LOG_EXPLAIN_DAILY"
+
+
+DESCRIPTION = """Explain one log record with the server's model (any OpenAI-compatible API: `LLM_API_BASE_URL`,
+`LLM_API_KEY`, `LLM_MODEL`), as a structured answer: headline, severity, impact, probable causes,
+immediate actions, technical explanation and key fields.
+
+The log is found by `uuid` and `timestamp` (within a second). An explanation is served again from
+the cache for an hour unless `force_refresh` is true. The organization must have approved AI data
+processing first (403). Body errors are answered with DRF's field dictionary; an unknown log with
+`{"error": "Log not found"}`; no configured model with 503 `llm_not_configured`."""
+
+
+class ExplainLogViewSet(ProjectScopedViewSet):
+    scope_object = "logs"
+    ai_feature = "log explanation"
+    # Other methods on this route are a 405 once the key's scope is checked.
+    unmapped_method_scope = "read"
+    permission_classes = [
+        IsAuthenticated,
+        APIScopePermission,
+        ProjectMembershipPermission,
+        AIDataProcessingApproved,
+    ]
+    throttle_classes = [ExplainBurstThrottle, ExplainSustainedThrottle, ExplainDailyThrottle]
+
+    @extend_schema(
+        tags=["logs"],
+        operation_id="logs_explainLogWithAI_create",
+        description=DESCRIPTION,
+        request=ExplainLogSerializer,
+        responses={
+            200: LogExplanationSerializer,
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid body, or the model sent nothing."),
+            403: OpenApiResponse(OpenApiTypes.OBJECT, description="AI data processing not approved."),
+            404: OpenApiResponse(OpenApiTypes.OBJECT, description='`{"error": "Log not found"}`'),
+            500: OpenApiResponse(OpenApiTypes.OBJECT, description="The model failed."),
+            503: OpenApiResponse(OpenApiTypes.OBJECT, description="No model configured."),
+        },
+        examples=[
+            OpenApiExample(
+                "Explain",
+                request_only=True,
+                value={"uuid": "01890c5e-7b1a-7000-8000-000000000000", "timestamp": "2026-01-01T12:00:00Z"},
+            )
+        ],
+    )
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        serializer = ExplainLogSerializer(data=request.data)
+        if not serializer.is_valid():
+            # This endpoint answers body errors with DRF's own dictionary, not the envelope.
+            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+        values = serializer.validated_data
+        explanation = explain_services.explain_log(
+            team=self.team,
+            log_uuid=values["uuid"],
+            timestamp=values["timestamp"],
+            force_refresh=values["force_refresh"],
+        )
+        return Response(explanation)
