@@ -5,6 +5,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
+from django.db.models import Q
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.lookups import Exact, IContains
 
 from logs.models import LogRecord
 
@@ -23,6 +26,52 @@ class AttributeQuery:
     service_names: tuple[str, ...]
     limit: int
     offset: int
+    # Only records matching this property-filter group count (see property_filter).
+    filters: Q | None = None
+
+
+# A property filter's `type` names the map its `key` is read from.
+FILTER_COLUMNS = {"log_attribute": "attributes", "log_resource_attribute": "resource_attributes"}
+MAX_FILTER_NODES = 100
+
+
+def _leaf_filter(leaf: dict) -> Q | None:
+    """One `{key, value, operator, type}` filter on an attribute map, or None when it is not one
+    this server can apply (an unknown type or operator is ignored, as a malformed group is)."""
+    kind, key, operator = leaf.get("type"), leaf.get("key"), leaf.get("operator") or "exact"
+    column = FILTER_COLUMNS.get(kind) if isinstance(kind, str) else None
+    if column is None or not isinstance(key, str) or not key or "\x00" in key or not isinstance(operator, str):
+        return None
+    raw = leaf.get("value")
+    values = [v for v in (raw if isinstance(raw, list) else [raw]) if isinstance(v, str | int | float)]
+    values = [str(v).replace("\x00", "") for v in values if not isinstance(v, bool)]
+    text = KeyTextTransform(key, column)
+    if operator == "is_set":
+        return Q(**{f"{column}__has_key": key})
+    if operator == "is_not_set":
+        return ~Q(**{f"{column}__has_key": key})
+    lookups = {"exact": Exact, "is_not": Exact, "icontains": IContains, "not_icontains": IContains}
+    if not values or operator not in lookups:
+        return None
+    # Lookup expressions, not `column__key` kwargs, so any key (dots, `__`, spaces) is read as is.
+    matched = Q(*[lookups[operator](text, value) for value in values], _connector=Q.OR)
+    return ~matched if operator in ("is_not", "not_icontains") else matched
+
+
+def property_filter(group, *, budget: list[int] | None = None) -> Q | None:
+    """A PostHog property-filter group (`{"type": "AND"|"OR", "values": [group or filter, …]}`) as
+    a condition on log records; None when nothing in it applies."""
+    budget = budget if budget is not None else [MAX_FILTER_NODES]
+    if not isinstance(group, dict) or budget[0] <= 0:
+        return None
+    budget[0] -= 1
+    children = group.get("values")
+    if not isinstance(children, list):
+        return _leaf_filter(group)
+    parts = [part for child in children if (part := property_filter(child, budget=budget)) is not None]
+    if not parts:
+        return None
+    return Q(*parts, _connector=Q.OR if str(group.get("type", "AND")).upper() == "OR" else Q.AND)
 
 
 def _window(*, team_id: int, query: AttributeQuery):
@@ -33,6 +82,8 @@ def _window(*, team_id: int, query: AttributeQuery):
     )
     if query.service_names:
         records = records.filter(service_name__in=query.service_names)
+    if query.filters is not None:
+        records = records.filter(query.filters)
     return records.order_by()
 
 

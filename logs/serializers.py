@@ -9,7 +9,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from logs.selectors import FILTER_TYPES, LOG, RESOURCE, AttributeQuery
+from logs.selectors import FILTER_TYPES, LOG, RESOURCE, AttributeQuery, property_filter
 from spend import dates
 
 DEFAULT_LIMIT = 100
@@ -73,8 +73,8 @@ def _service_names(value: str | None) -> tuple[str, ...]:
 
 
 def attribute_query(params, *, now: datetime | None = None) -> AttributeQuery:
-    """The query of `GET logs/attributes/` from its query string (`filterGroup` is accepted and
-    ignored)."""
+    """The query of `GET logs/attributes/` from its query string; a malformed `filterGroup` (or a
+    filter of a type or operator this server does not apply) is ignored."""
     now = now or datetime.now(tz=UTC)
     date_from, date_to = _window(params.get("dateRange"), now)
     attribute_type = params.get("attribute_type")
@@ -86,6 +86,7 @@ def attribute_query(params, *, now: datetime | None = None) -> AttributeQuery:
         service_names=_service_names(params.get("serviceNames")),
         limit=_int(params.get("limit"), DEFAULT_LIMIT, low=1, high=MAX_LIMIT),
         offset=_int(params.get("offset"), 0, low=0),
+        filters=property_filter(_json(params.get("filterGroup"))),
     )
 
 

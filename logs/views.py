@@ -95,7 +95,13 @@ class LogAttributesViewSet(ProjectScopedViewSet):
                 "dateRange", OpenApiTypes.STR, description='JSON `{"date_from": "-1h", "date_to": null}`.'
             ),
             OpenApiParameter("serviceNames", OpenApiTypes.STR, description='JSON array, e.g. `["api"]`.'),
-            OpenApiParameter("filterGroup", OpenApiTypes.STR, description="Accepted and ignored."),
+            OpenApiParameter(
+                "filterGroup",
+                OpenApiTypes.STR,
+                description='JSON property-filter group, e.g. {"type": "AND", "values": [{"key": "k8s.pod", '
+                '"value": "api-1", "operator": "exact", "type": "log_resource_attribute"}]}: only matching '
+                "records count. Operators exact, is_not, icontains, not_icontains, is_set, is_not_set.",
+            ),
         ],
         responses={200: serializers.LogAttributesResponseSerializer},
     )

@@ -147,6 +147,62 @@ def test_filter_group_is_accepted(client, seeded):
     assert len(names(get(client, seeded, filterGroup={"type": "AND", "values": []}))) == 5
 
 
+def leaf(key, value=None, operator="exact", kind="log_attribute"):
+    return {"key": key, "value": value, "operator": operator, "type": kind}
+
+
+@pytest.mark.parametrize(
+    ("group", "expected"),
+    [
+        # Only the records matching the filter count: the POST record alone has `K8S`.
+        ({"type": "AND", "values": [leaf("http.method", "POST")]}, ["http.method", "K8S"]),
+        (
+            {"type": "AND", "values": [leaf("http.method", ["GET", "PUT"])]},
+            ["http.method", "user_id", "k8sish"],
+        ),
+        (
+            {"type": "AND", "values": [leaf("user_id", "U2", "icontains")]},
+            ["http.method", "k8sish", "user_id"],
+        ),
+        (
+            {"type": "AND", "values": [leaf("user_id", operator="is_not_set")]},
+            ["K8S", "http.method", "worker.queue"],
+        ),
+        (
+            {"type": "AND", "values": [leaf("host", "w1", kind="log_resource_attribute")]},
+            ["worker.queue"],
+        ),
+        (
+            {
+                "type": "OR",
+                "values": [
+                    {"type": "AND", "values": [leaf("worker.queue", operator="is_set")]},
+                    {"type": "AND", "values": [leaf("K8S", "x")]},
+                ],
+            },
+            ["K8S", "http.method", "worker.queue"],
+        ),
+        # A key with dots and `__` is read as one key.
+        ({"type": "AND", "values": [leaf("k8s.pod.name", "copy")]}, ["http.method", "user_id"]),
+    ],
+)
+def test_filter_group_restricts_the_records(client, seeded, group, expected):
+    assert sorted(names(get(client, seeded, filterGroup=group))) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    "group",
+    [
+        {"type": "AND", "values": [leaf("http.method", "GET", operator="regex")]},
+        {"type": "AND", "values": [leaf("http.method", "GET", kind="person")]},
+        {"type": "AND", "values": [{"key": ["x"], "type": ["log_attribute"], "operator": {}}]},
+        {"type": "AND", "values": [leaf("http.method", [True, None, {}])]},
+    ],
+)
+def test_filters_this_server_cannot_apply_are_ignored(client, seeded, group):
+    assert len(names(get(client, seeded, filterGroup=group))) == 5
+
+
 def test_empty_project(client, world):
     assert get(client, world).json() == {"results": [], "count": 0}
 
