@@ -1,5 +1,7 @@
 """The real OpenTelemetry Python SDK (OTLP/HTTP protobuf exporter) against a live server, then the
-attribute keys of what it sent read back over HTTP."""
+attribute keys of what it sent read back over HTTP, and one of its records explained."""
+
+import json
 
 import pytest
 from opentelemetry import trace
@@ -12,6 +14,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 
 from logs.models import LogRecord
+from tests.assist.helpers import approve, completion, running_stub, use_stub
 from tests.logs.helpers import INGEST_URL, attributes_url
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
@@ -124,3 +127,37 @@ def test_sdk_with_an_unknown_token_fails_and_stores_nothing(live_server, world):
     results, _ = send_logs(live_server, "phc_not_a_project", compression=Compression.NoCompression)
     assert [result.name for result in results] == ["FAILURE"] * 3
     assert not LogRecord.objects.exists()
+
+
+def test_sdk_log_is_explained(live_server, world, live_session, settings):
+    """A record the SDK sent is found by its uuid and timestamp and explained by the model."""
+    explanation = {
+        "headline": "Payment provider failed",
+        "severity_assessment": "error",
+        "impact_summary": "One order was not charged.",
+        "probable_causes": [{"hypothesis": "Upstream 502", "confidence": "high", "reasoning": "Status 502."}],
+        "immediate_actions": [{"action": "Retry", "priority": "now", "why": "The error is retryable."}],
+        "technical_explanation": "The provider answered 502.",
+        "key_fields": [
+            {
+                "field": "http.status_code",
+                "value": "502",
+                "significance": "Upstream.",
+                "attribute_type": "log",
+            }
+        ],
+    }
+    approve(world.org_a)
+    send_logs(live_server, world.team.api_token, compression=Compression.Gzip)
+    failed = LogRecord.objects.get(team=world.team, body="payment failed")
+    with running_stub() as stub:
+        use_stub(settings, stub)
+        stub.default = completion(json.dumps(explanation))
+        session = live_session(world.k_all)
+        response = session.post(
+            f"{live_server.url}/api/projects/{world.team.id}/logs/explainLogWithAI/",
+            json={"uuid": str(failed.uuid), "timestamp": failed.timestamp.isoformat()},
+        )
+        assert (response.status_code, response.json()) == (200, explanation)
+        prompt = json.dumps(stub.last["messages"])
+    assert "payment failed" in prompt and "http.status_code" in prompt and "pod-7" in prompt
