@@ -13,24 +13,8 @@ from llm_server.permissions import (
     APIScopePermission,
     ProjectMembershipPermission,
 )
-from llm_server.throttling import PersonalAPIKeyRateThrottle
+from llm_server.throttling import PersonalAPIKeyRateThrottle, endpoint_throttles
 from llm_server.viewsets import ProjectScopedViewSet
-
-
-class TranslateBurstThrottle(PersonalAPIKeyRateThrottle):
-    scope = "translate_burst"
-    rate_setting = "RATE_LIMIT_TRANSLATE_BURST"
-
-
-class TranslateSustainedThrottle(PersonalAPIKeyRateThrottle):
-    scope = "translate_sustained"
-    rate_setting = "RATE_LIMIT_TRANSLATE_SUSTAINED"
-
-
-class TranslateDailyThrottle(PersonalAPIKeyRateThrottle):
-    scope = "translate_daily"
-    rate_setting = "RATE_LIMIT_TRANSLATE_DAILY"
-
 
 DESCRIPTION = """Translate a text with the server's model (any OpenAI-compatible API: `LLM_API_BASE_URL`,
 `LLM_API_KEY`, `LLM_MODEL`).
@@ -50,7 +34,9 @@ class TranslateViewSet(ProjectScopedViewSet):
         ProjectMembershipPermission,
         AIDataProcessingApproved,
     ]
-    throttle_classes = [TranslateBurstThrottle, TranslateSustainedThrottle, TranslateDailyThrottle]
+    throttle_classes = endpoint_throttles(
+        PersonalAPIKeyRateThrottle, "translate", "RATE_LIMIT_TRANSLATE", ("burst", "sustained", "daily")
+    )
 
     @extend_schema(
         tags=["llm_analytics"],

@@ -8,19 +8,8 @@ from rest_framework.response import Response
 
 from events import text_repr_selectors
 from events.text_repr_serializers import TextReprResponseSerializer, TextReprSerializer
-from llm_server.throttling import PersonalAPIKeyRateThrottle
+from llm_server.throttling import PersonalAPIKeyRateThrottle, endpoint_throttles
 from llm_server.viewsets import ProjectScopedViewSet
-
-
-class TextReprBurstThrottle(PersonalAPIKeyRateThrottle):
-    scope = "text_repr_burst"
-    rate_setting = "RATE_LIMIT_TEXT_REPR_BURST"
-
-
-class TextReprSustainedThrottle(PersonalAPIKeyRateThrottle):
-    scope = "text_repr_sustained"
-    rate_setting = "RATE_LIMIT_TEXT_REPR_SUSTAINED"
-
 
 DESCRIPTION = """Render an `$ai_generation`, `$ai_embedding`, `$ai_span` or a whole `$ai_trace` as plain text.
 
@@ -41,8 +30,9 @@ class TextReprViewSet(ProjectScopedViewSet):
     # Other methods on this route are a 405 once the key's scope is checked.
     unmapped_method_scope = "read"
 
-    def get_throttles(self):
-        return [TextReprBurstThrottle(), TextReprSustainedThrottle()]
+    throttle_classes = endpoint_throttles(
+        PersonalAPIKeyRateThrottle, "text_repr", "RATE_LIMIT_TEXT_REPR", ("burst", "sustained")
+    )
 
     @extend_schema(
         tags=["llm_analytics"],

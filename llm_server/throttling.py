@@ -61,3 +61,16 @@ class CallerRateThrottle(SimpleRateThrottle):
         else:
             ident = f"user_{request.user.pk}"
         return f"throttle_{self.scope}_{ident}"
+
+
+def endpoint_throttles(base: type, name: str, setting_prefix: str, periods: tuple[str, ...]) -> list[type]:
+    """One throttle per period of an endpoint's own limits, e.g. `translate` burst, sustained and
+    daily, each reading its rate from `<setting_prefix>_<PERIOD>` (RATE_LIMIT_TRANSLATE_BURST …)."""
+    return [
+        type(
+            f"{name.title().replace('_', '')}{period.title()}Throttle",
+            (base,),
+            {"scope": f"{name}_{period}", "rate_setting": f"{setting_prefix}_{period.upper()}"},
+        )
+        for period in periods
+    ]

@@ -12,26 +12,10 @@ from llm_server.permissions import (
     APIScopePermission,
     ProjectMembershipPermission,
 )
-from llm_server.throttling import CallerRateThrottle
+from llm_server.throttling import CallerRateThrottle, endpoint_throttles
 from llm_server.viewsets import ProjectScopedViewSet
 from logs import explain_services
 from logs.explain_serializers import ExplainLogSerializer, LogExplanationSerializer
-
-
-class ExplainBurstThrottle(CallerRateThrottle):
-    scope = "log_explain_burst"
-    rate_setting = "RATE_LIMIT_LOG_EXPLAIN_BURST"
-
-
-class ExplainSustainedThrottle(CallerRateThrottle):
-    scope = "log_explain_sustained"
-    rate_setting = "RATE_LIMIT_LOG_EXPLAIN_SUSTAINED"
-
-
-class ExplainDailyThrottle(CallerRateThrottle):
-    scope = "log_explain_daily"
-    rate_setting = "RATE_LIMIT_LOG_EXPLAIN_DAILY"
-
 
 DESCRIPTION = """Explain one log record with the server's model (any OpenAI-compatible API: `LLM_API_BASE_URL`,
 `LLM_API_KEY`, `LLM_MODEL`), as a structured answer: headline, severity, impact, probable causes,
@@ -54,7 +38,9 @@ class ExplainLogViewSet(ProjectScopedViewSet):
         ProjectMembershipPermission,
         AIDataProcessingApproved,
     ]
-    throttle_classes = [ExplainBurstThrottle, ExplainSustainedThrottle, ExplainDailyThrottle]
+    throttle_classes = endpoint_throttles(
+        CallerRateThrottle, "log_explain", "RATE_LIMIT_LOG_EXPLAIN", ("burst", "sustained", "daily")
+    )
 
     @extend_schema(
         tags=["logs"],

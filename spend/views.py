@@ -1,60 +1,17 @@
 """HTTP layer of `GET /api/llm_analytics/@me/spend/`: the caller's own spend, from the selectors."""
 
-import hashlib
-
-from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 
-from llm_server.accounts.models import PersonalAPIKey
 from llm_server.permissions import APIScopePermission
+from llm_server.throttling import CallerRateThrottle, endpoint_throttles
 from spend import selectors
 from spend.serializers import SpendQuerySerializer, SpendSerializer
 
 NO_EMAIL = "User has no email on record; cannot scope spend analysis."
-
-
-class SpendRateThrottle(SimpleRateThrottle):
-    """Off unless RATE_LIMIT_ENABLED; every caller is counted, per key (else per user)."""
-
-    rate_setting = ""
-
-    def __init__(self):
-        # Rates are resolved per request so settings overrides take effect.
-        pass
-
-    def allow_request(self, request, view) -> bool:
-        if not settings.RATE_LIMIT_ENABLED:
-            return True
-        self.rate = getattr(settings, self.rate_setting)
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
-
-    def get_cache_key(self, request, view) -> str:
-        if isinstance(request.auth, PersonalAPIKey):
-            ident = "key_" + hashlib.sha256(request.auth.secure_value.encode()).hexdigest()[:32]
-        else:
-            ident = f"user_{request.user.pk}"
-        return f"throttle_{self.scope}_{ident}"
-
-
-class SpendBurstThrottle(SpendRateThrottle):
-    scope = "spend_burst"
-    rate_setting = "RATE_LIMIT_SPEND_BURST"
-
-
-class SpendSustainedThrottle(SpendRateThrottle):
-    scope = "spend_sustained"
-    rate_setting = "RATE_LIMIT_SPEND_SUSTAINED"
-
-
-class SpendDailyThrottle(SpendRateThrottle):
-    scope = "spend_daily"
-    rate_setting = "RATE_LIMIT_SPEND_DAILY"
 
 
 DESCRIPTION = """The requesting user's own LLM spend: the `$ai_generation` and `$ai_embedding` events of
@@ -73,7 +30,9 @@ class SpendViewSet(viewsets.ViewSet):
     # Other methods on this route are a 405 once the key's scope is checked.
     unmapped_method_scope = "read"
     permission_classes = [IsAuthenticated, APIScopePermission]
-    throttle_classes = [SpendBurstThrottle, SpendSustainedThrottle, SpendDailyThrottle]
+    throttle_classes = endpoint_throttles(
+        CallerRateThrottle, "spend", "RATE_LIMIT_SPEND", ("burst", "sustained", "daily")
+    )
 
     @extend_schema(
         tags=["llm_analytics"],
