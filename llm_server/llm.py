@@ -7,6 +7,7 @@ server raises `LLMNotConfigured` before anything is sent.
 """
 
 import logging
+import re
 import time
 from typing import Any
 
@@ -21,6 +22,7 @@ logger = logging.getLogger("llm_server.llm")
 PLACEHOLDER_API_KEY = "not-needed"
 RETRYABLE_ERRORS = (openai.APIConnectionError, openai.RateLimitError, openai.InternalServerError)
 FIRST_BACKOFF_SECONDS = 0.25
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class LLMError(Exception):
@@ -83,4 +85,5 @@ def _first_content(completion: Any) -> str | None:
     content = message.content
     if content is not None and not isinstance(content, str):
         raise LLMError("The model's message content is not text.")
-    return content
+    # A lone surrogate (a JSON escape of half a pair) is not text any response can carry.
+    return SURROGATE.sub("\ufffd", content) if content is not None else None

@@ -2,7 +2,7 @@
 
 import json
 import uuid as uuid_lib
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +21,8 @@ from logs.models import LogRecord
 
 # A log is addressed by its uuid and a timestamp that may be rounded by the client.
 TIMESTAMP_TOLERANCE = timedelta(seconds=1)
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+LATEST = datetime.max.replace(tzinfo=UTC)
 RESPONSE_FORMAT = {
     "type": "json_schema",
     "json_schema": {"name": "log_explanation", "strict": True, "schema": EXPLANATION_JSON_SCHEMA},
@@ -46,12 +48,10 @@ def find_log(*, team, log_uuid: str, timestamp: datetime) -> LogRecord:
         parsed = uuid_lib.UUID(log_uuid)
     except ValueError as exc:
         raise LogNotFound() from exc
-    log = LogRecord.objects.filter(
-        team=team,
-        uuid=parsed,
-        timestamp__gte=timestamp - TIMESTAMP_TOLERANCE,
-        timestamp__lte=timestamp + TIMESTAMP_TOLERANCE,
-    ).first()
+    # The window is cut at the first and last representable moments.
+    low = timestamp - TIMESTAMP_TOLERANCE if timestamp - EARLIEST >= TIMESTAMP_TOLERANCE else EARLIEST
+    high = timestamp + TIMESTAMP_TOLERANCE if LATEST - timestamp >= TIMESTAMP_TOLERANCE else LATEST
+    log = LogRecord.objects.filter(team=team, uuid=parsed, timestamp__gte=low, timestamp__lte=high).first()
     if log is None:
         raise LogNotFound()
     return log

@@ -35,16 +35,25 @@ FILTER_COLUMNS = {"log_attribute": "attributes", "log_resource_attribute": "reso
 MAX_FILTER_NODES = 100
 
 
-def _leaf_filter(leaf: dict) -> Q | None:
+def _leaf_filter(leaf: dict, budget: list[int]) -> Q | None:
     """One `{key, value, operator, type}` filter on an attribute map, or None when it is not one
-    this server can apply (an unknown type or operator is ignored, as a malformed group is)."""
+    this server can apply (an unknown type or operator is ignored, as a malformed group is). Each
+    value past the first spends one node of `budget`; values past the budget are left out."""
     kind, key, operator = leaf.get("type"), leaf.get("key"), leaf.get("operator") or "exact"
     column = FILTER_COLUMNS.get(kind) if isinstance(kind, str) else None
-    if column is None or not isinstance(key, str) or not key or "\x00" in key or not isinstance(operator, str):
+    if (
+        column is None
+        or not isinstance(key, str)
+        or not key
+        or "\x00" in key
+        or not isinstance(operator, str)
+    ):
         return None
     raw = leaf.get("value")
     values = [v for v in (raw if isinstance(raw, list) else [raw]) if isinstance(v, str | int | float)]
     values = [str(v).replace("\x00", "") for v in values if not isinstance(v, bool)]
+    values = values[: max(budget[0], 0) + 1]
+    budget[0] -= max(len(values) - 1, 0)
     text = KeyTextTransform(key, column)
     if operator == "is_set":
         return Q(**{f"{column}__has_key": key})
@@ -55,7 +64,10 @@ def _leaf_filter(leaf: dict) -> Q | None:
         return None
     # Lookup expressions, not `column__key` kwargs, so any key (dots, `__`, spaces) is read as is.
     matched = Q(*[lookups[operator](text, value) for value in values], _connector=Q.OR)
-    return ~matched if operator in ("is_not", "not_icontains") else matched
+    if operator in ("is_not", "not_icontains"):
+        # A record without the key counts as not matching (its value reads as empty).
+        return ~matched | ~Q(**{f"{column}__has_key": key})
+    return matched
 
 
 def property_filter(group, *, budget: list[int] | None = None) -> Q | None:
@@ -67,7 +79,7 @@ def property_filter(group, *, budget: list[int] | None = None) -> Q | None:
     budget[0] -= 1
     children = group.get("values")
     if not isinstance(children, list):
-        return _leaf_filter(group)
+        return _leaf_filter(group, budget)
     parts = [part for child in children if (part := property_filter(child, budget=budget)) is not None]
     if not parts:
         return None

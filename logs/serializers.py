@@ -3,12 +3,13 @@
 `logs/attributes` parses leniently: a malformed parameter falls back to its default, never a 400.
 """
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from rest_framework import serializers
 
+from events import wire as capture_wire
+from events.domain import MalformedPayload
 from logs.selectors import FILTER_TYPES, LOG, RESOURCE, AttributeQuery, property_filter
 from spend import dates
 
@@ -36,11 +37,13 @@ def _int(value: str | None, default: int, *, low: int, high: int | None = None) 
 
 
 def _json(value: str | None) -> Any:
+    """A JSON parameter with NUL and lone surrogates (which no database query takes) removed or
+    replaced, and non-finite numbers read as null; None when it is not JSON."""
     if not value:
         return None
     try:
-        return json.loads(value)
-    except (ValueError, RecursionError):
+        return capture_wire.parse_json(value.encode("utf-8", "surrogatepass"))
+    except MalformedPayload:
         return None
 
 

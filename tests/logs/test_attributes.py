@@ -182,6 +182,15 @@ def leaf(key, value=None, operator="exact", kind="log_attribute"):
             },
             ["K8S", "http.method", "worker.queue"],
         ),
+        # Records without the key are "not" it: the POST record and the worker's record.
+        (
+            {"type": "AND", "values": [leaf("user_id", "u1", "is_not")]},
+            ["K8S", "http.method", "k8sish", "user_id", "worker.queue"],
+        ),
+        (
+            {"type": "AND", "values": [leaf("user_id", "U", "not_icontains")]},
+            ["K8S", "http.method", "worker.queue"],
+        ),
         # A key with dots and `__` is read as one key.
         ({"type": "AND", "values": [leaf("k8s.pod.name", "copy")]}, ["http.method", "user_id"]),
     ],
