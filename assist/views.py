@@ -2,19 +2,13 @@
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from assist import services
 from assist.serializers import TranslateResponseSerializer, TranslateSerializer
-from llm_server.permissions import (
-    AIDataProcessingApproved,
-    APIScopePermission,
-    ProjectMembershipPermission,
-)
 from llm_server.throttling import PersonalAPIKeyRateThrottle, endpoint_throttles
-from llm_server.viewsets import ProjectScopedViewSet
+from llm_server.viewsets import AIFeatureViewSet
 
 DESCRIPTION = """Translate a text with the server's model (any OpenAI-compatible API: `LLM_API_BASE_URL`,
 `LLM_API_KEY`, `LLM_MODEL`).
@@ -23,17 +17,9 @@ The organization must have approved AI data processing first (403 until then). W
 model the answer is 503 `llm_not_configured`; any failure of the model is a 500 `translation_error`."""
 
 
-class TranslateViewSet(ProjectScopedViewSet):
+class TranslateViewSet(AIFeatureViewSet):
     scope_object = "llm_analytics"
     ai_feature = "translation"
-    # Other methods on this route are a 405 once the key's scope is checked.
-    unmapped_method_scope = "read"
-    permission_classes = [
-        IsAuthenticated,
-        APIScopePermission,
-        ProjectMembershipPermission,
-        AIDataProcessingApproved,
-    ]
     throttle_classes = endpoint_throttles(
         PersonalAPIKeyRateThrottle, "translate", "RATE_LIMIT_TRANSLATE", ("burst", "sustained", "daily")
     )

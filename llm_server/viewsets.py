@@ -13,7 +13,7 @@ from rest_framework.request import Request
 
 from llm_server.accounts.models import OrganizationMembership, Team
 from llm_server.authentication import peek_body_field
-from llm_server.permissions import APIScopePermission, ProjectMembershipPermission
+from llm_server.permissions import AIDataProcessingApproved, APIScopePermission, ProjectMembershipPermission
 
 CURRENT_PROJECT = "@current"
 PROJECT_NOT_FOUND = "Project not found."
@@ -121,3 +121,14 @@ class ProjectScopedViewSet(viewsets.GenericViewSet):
         context = super().get_serializer_context()
         context["team"] = self.team if "project_id" in self.kwargs else None
         return context
+
+
+class AIFeatureViewSet(ProjectScopedViewSet):
+    """A project route that sends project data to the configured model: the organization must have
+    approved AI data processing (checked after scope and membership, before the body). Subclasses
+    set `ai_feature`, the name the 403 detail uses."""
+
+    ai_feature: str = ""
+    # Other methods on these routes are a 405 once the key's scope is checked.
+    unmapped_method_scope = "read"
+    permission_classes = [*ProjectScopedViewSet.permission_classes, AIDataProcessingApproved]

@@ -3,17 +3,11 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from llm_server.permissions import (
-    AIDataProcessingApproved,
-    APIScopePermission,
-    ProjectMembershipPermission,
-)
 from llm_server.throttling import CallerRateThrottle, endpoint_throttles
-from llm_server.viewsets import ProjectScopedViewSet
+from llm_server.viewsets import AIFeatureViewSet
 from logs import explain_services
 from logs.explain_serializers import ExplainLogSerializer, LogExplanationSerializer
 
@@ -27,17 +21,9 @@ processing first (403). Body errors are answered with DRF's field dictionary; an
 `{"error": "Log not found"}`; no configured model with 503 `llm_not_configured`."""
 
 
-class ExplainLogViewSet(ProjectScopedViewSet):
+class ExplainLogViewSet(AIFeatureViewSet):
     scope_object = "logs"
     ai_feature = "log explanation"
-    # Other methods on this route are a 405 once the key's scope is checked.
-    unmapped_method_scope = "read"
-    permission_classes = [
-        IsAuthenticated,
-        APIScopePermission,
-        ProjectMembershipPermission,
-        AIDataProcessingApproved,
-    ]
     throttle_classes = endpoint_throttles(
         CallerRateThrottle, "log_explain", "RATE_LIMIT_LOG_EXPLAIN", ("burst", "sustained", "daily")
     )
