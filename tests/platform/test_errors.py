@@ -166,3 +166,24 @@ def test_unhandled_exception_outside_drf_gives_generic_500(db):
     assert response.status_code == 500
     assert response.json() == SERVER_ERROR
     assert b"must not leak" not in response.content
+
+
+def test_json_number_too_large_to_be_finite_is_a_parse_error(client, world):
+    """`1e400` would otherwise reach the database as infinity (or the text "inf")."""
+    from datasets.models import Dataset
+    from tests.api import bearer
+
+    response = client.post(
+        f"/api/projects/{world.t}/datasets/",
+        data='{"name": 1e400}',
+        content_type="application/json",
+        **bearer(world.k_all),
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "type": "invalid_request",
+        "code": "parse_error",
+        "detail": "JSON parse error - Numbers must be finite: 1e400",
+        "attr": None,
+    }
+    assert not Dataset.objects.exists()
