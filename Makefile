@@ -22,7 +22,7 @@ serve: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py ensure_demo_key --port $(PORT)
-	$(BIN)/gunicorn llm_server.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
+	$(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT)
 
 # In parallel, one worker per core (addopts in pyproject.toml); `make test ARGS="-n 0"` for one process.
 test: install
@@ -32,11 +32,9 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 
+# Load test (wrk, 16 connections) of gunicorn as production runs it; see bench/load.py.
 bench: install
-	$(BIN)/python bench/run.py
-	$(BIN)/python bench/datasets.py
-	$(BIN)/python bench/capture.py
-	$(BIN)/python bench/spend.py
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) staticfiles .ruff_cache

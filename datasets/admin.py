@@ -12,7 +12,7 @@ from django.utils.html import format_html
 
 from datasets import services
 from datasets.models import Dataset, DatasetItem
-from llm_server.admin import SoftDeleteAdminMixin
+from llm_server.admin import LargeTableAdminMixin, SoftDeleteAdminMixin
 from llm_server.serializers import unstorable_json_reason
 
 JSON_FIELDS = ("input", "output", "metadata")
@@ -77,7 +77,7 @@ class DatasetAdmin(DatasetBaseAdmin):
 
 
 @admin.register(DatasetItem)
-class DatasetItemAdmin(DatasetBaseAdmin):
+class DatasetItemAdmin(LargeTableAdminMixin, DatasetBaseAdmin):
     list_display = ["id", "dataset", "team", "ref_trace_id", "ref_source_id", "deleted", "created_at"]
     # Plain filters only: anything computed over the whole table (distinct values, date ranges)
     # would scan every item on each page load. One dataset's items: the link on its page.
@@ -85,7 +85,6 @@ class DatasetItemAdmin(DatasetBaseAdmin):
     search_fields = ["=id", "=dataset__id", "dataset__name", "=ref_trace_id", "=ref_source_id"]
     list_select_related = ["dataset", "team"]
     raw_id_fields = ["team", "dataset", "created_by"]
-    show_full_result_count = False
     fields = [
         "id",
         "team",

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.db.models import Q
 
 from events.models import Event, Person, PersonDistinctId
+from llm_server.admin import LargeTableAdminMixin
 
 COMMON_EVENTS = (
     "$ai_generation",
@@ -59,7 +60,7 @@ def _exact_search(queryset, term: str, fields: tuple[str, ...]):
 
 
 @admin.register(Event)
-class EventAdmin(ReadOnlyAdmin):
+class EventAdmin(LargeTableAdminMixin, ReadOnlyAdmin):
     list_display = ["event", "distinct_id", "timestamp", "team", "uuid", "person"]
     list_filter = [EventNameFilter, ("team", admin.RelatedFieldListFilter)]
     list_select_related = ["team"]
@@ -67,7 +68,6 @@ class EventAdmin(ReadOnlyAdmin):
     search_help_text = "Exact uuid, distinct id, event name or AI trace id."
     # Primary-key order walks an index; the default timestamp order would sort the table.
     ordering = ["-id"]
-    show_full_result_count = False
     fields = [
         "id",
         "uuid",
@@ -101,14 +101,13 @@ class PersonDistinctIdInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(ReadOnlyAdmin):
+class PersonAdmin(LargeTableAdminMixin, ReadOnlyAdmin):
     list_display = ["__str__", "email", "team", "is_identified", "distinct_id_list", "created_at"]
     list_filter = ["is_identified", ("team", admin.RelatedFieldListFilter)]
     list_select_related = ["team"]
     search_fields = ["=email"]
     search_help_text = "Exact email, distinct id or uuid."
     ordering = ["-id"]
-    show_full_result_count = False
     fields = ["id", "uuid", "team", "email", "is_identified", "created_at", "properties"]
     readonly_fields = fields
     inlines = [PersonDistinctIdInline]

@@ -3,8 +3,29 @@
 from collections.abc import Sequence
 
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 
 from llm_server.soft_delete import SoftDeleteModel, set_rows_deleted
+
+
+class UnfilteredCountChangeList(ChangeList):
+    """With no filter or search active, the page's count is the table's count: the admin then
+    shows "N results" instead of "N results (Show all)" as if a filter hid rows."""
+
+    def get_results(self, request) -> None:
+        super().get_results(request)
+        if self.full_result_count is None and not self.has_active_filters and not self.query:
+            self.full_result_count = self.result_count
+
+
+class LargeTableAdminMixin:
+    """For tables too large to count twice per page: the unfiltered total is not counted
+    separately, and the changelist does not pretend a filter is active."""
+
+    show_full_result_count = False
+
+    def get_changelist(self, request, **kwargs):
+        return UnfilteredCountChangeList
 
 
 class SoftDeleteAdminMixin:

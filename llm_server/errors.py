@@ -153,6 +153,12 @@ def envelope(status_code: int, type_: str, code: str, detail: str) -> JsonRespon
     )
 
 
+def method_not_allowed(method: str, allowed: str) -> JsonResponse:
+    response = envelope(405, "invalid_request", "method_not_allowed", f'Method "{method}" not allowed.')
+    response["Allow"] = allowed
+    return response
+
+
 @csrf_exempt
 def endpoint_not_found(request, *args, **kwargs) -> JsonResponse:
     return envelope(404, "invalid_request", "not_found", "Endpoint not found.")

@@ -94,3 +94,28 @@ class SessionScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {"type": "apiKey", "in": "cookie", "name": "sessionid"}
+
+
+ENVIRONMENTS_PATH_PREFIX = "/api/environments/"
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def list_projects_paths_first(result: dict, generator, request, public) -> dict:
+    """Postprocessing hook: `/api/environments/` is a deprecated alias of `/api/projects/`, so its
+    operations come after every other path and are marked `deprecated`."""
+    paths = result.get("paths", {})
+    aliases = {path: item for path, item in paths.items() if path.startswith(ENVIRONMENTS_PATH_PREFIX)}
+    for path, item in aliases.items():
+        successor = "/api/projects/" + path[len(ENVIRONMENTS_PATH_PREFIX) :]
+        for method in HTTP_METHODS:
+            if method in item:
+                item[method]["deprecated"] = True
+                item[method]["description"] = (
+                    f"Deprecated alias of `{method.upper()} {successor}`; use that path. "
+                    + item[method].get("description", "")
+                ).strip()
+    result["paths"] = {
+        **{path: item for path, item in paths.items() if path not in aliases},
+        **aliases,
+    }
+    return result

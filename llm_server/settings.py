@@ -24,22 +24,59 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+# Values copied from templates and examples: a deployment that kept one signs sessions with a
+# public key, so they are refused rather than used.
+PLACEHOLDER_SECRET_KEYS = frozenset(
+    {"change-me-to-a-long-random-string", "change-me", "changeme", "secret", "secret-key", "your-secret-key"}
+)
+PLACEHOLDER_SECRET_PREFIXES = ("change-me", "changeme", "django-insecure", "replace-me", "your-secret")
+MIN_SECRET_KEY_LENGTH = 32
+GENERATE_SECRET_HINT = "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+
+
+def secret_key_problem(value: str) -> str | None:
+    """Why a configured SECRET_KEY cannot be used, or None when it can."""
+    lowered = value.strip().lower()
+    if lowered in PLACEHOLDER_SECRET_KEYS or lowered.startswith(PLACEHOLDER_SECRET_PREFIXES):
+        return "is a placeholder from an example"
+    if len(value.strip()) < MIN_SECRET_KEY_LENGTH:
+        return f"is shorter than {MIN_SECRET_KEY_LENGTH} characters"
+    return None
+
+
 def _secret_key() -> str:
-    """SECRET_KEY from the environment, else one generated once and kept beside the SQLite file.
+    """SECRET_KEY from the environment, else one generated at first start and kept in
+    SECRET_KEY_FILE (default var/secret_key, the container's volume).
 
     A fixed fallback would make every unconfigured install share a signing key.
     """
-    if os.environ.get("SECRET_KEY"):
-        return os.environ["SECRET_KEY"]
-    key_file = BASE_DIR / "var" / "secret_key"
+    configured = os.environ.get("SECRET_KEY", "")
+    if configured.strip():
+        problem = secret_key_problem(configured)
+        if problem:
+            raise ImproperlyConfigured(
+                f"SECRET_KEY {problem}. Set a random value of at least {MIN_SECRET_KEY_LENGTH} characters "
+                f"(for example the output of: {GENERATE_SECRET_HINT}), or leave SECRET_KEY unset to have "
+                "one generated and kept in SECRET_KEY_FILE (default var/secret_key)."
+            )
+        return configured.strip()
+    key_file = Path(os.environ.get("SECRET_KEY_FILE") or BASE_DIR / "var" / "secret_key")
     try:
         return key_file.read_text().strip()
     except FileNotFoundError:
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(50)
-        key_file.write_text(key)
-        key_file.chmod(0o600)
-        return key
+        pass
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    # Written aside and linked into place: of processes starting together, exactly one key wins.
+    draft = key_file.with_name(f".{key_file.name}.{os.getpid()}")
+    draft.write_text(secrets.token_urlsafe(50))
+    draft.chmod(0o600)
+    try:
+        os.link(draft, key_file)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    return key_file.read_text().strip()
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -74,6 +111,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: health checks answer whatever ALLOWED_HOSTS says.
+    "llm_server.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -108,6 +147,8 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        # Kept: the ping before reusing a connection costs ~0.1 ms a request (measured), while
+        # without it every worker would answer one 500 after a PostgreSQL restart or failover.
         conn_health_checks=True,
     )
 }
@@ -115,6 +156,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers wait for each other instead of failing at once with "database is locked".
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# Seconds API keys and project lookups (with the caller's membership) stay cached (llm_server/
+# auth_cache.py). Writes invalidate them at once; this bounds a missed one. 0 disables the cache.
+AUTH_CACHE_SECONDS = int(os.environ.get("AUTH_CACHE_SECONDS", "60"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -284,6 +329,10 @@ SPECTACULAR_SETTINGS = {
     # PATCH bodies are documented as declared: publish's PATCH requires both of its fields.
     "COMPONENT_SPLIT_PATCH": False,
     "SCHEMA_PATH_PREFIX": r"/api/",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "llm_server.schema.list_projects_paths_first",
+    ],
 }
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

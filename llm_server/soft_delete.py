@@ -85,6 +85,11 @@ class ForbidDestroyMixin:
     def destroy(self, request: Request, *args, **kwargs) -> HttpResponse:
         return forbidden_destroy_response()
 
+    @property
+    def allowed_methods(self) -> list[str]:
+        # `Allow` (on this 405 and on OPTIONS) lists only methods that work.
+        return [method for method in super().allowed_methods if method != "DELETE"]
+
 
 class SoftDestroyMixin:
     """Pattern 2: DELETE flags the row deleted and answers 204; it then 404s everywhere."""

@@ -2,16 +2,21 @@ from importlib import import_module
 
 from django.contrib import admin
 from django.urls import path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from llm_server import errors
 from llm_server.accounts.views import OrganizationViewSet
 from llm_server.apps_registry import RESOURCE_APPS
 from llm_server.health import health
+from llm_server.landing import landing, oauth_protected_resource
 from llm_server.routers import project_routes
 
 urlpatterns = [
     path("_health", health, name="health"),
+    path("", landing, name="landing"),
+    path(".well-known/oauth-protected-resource", oauth_protected_resource, name="oauth-protected-resource"),
+    path("admin", RedirectView.as_view(url="/admin/", permanent=True)),
     path("admin/", admin.site.urls),
     re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
     re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

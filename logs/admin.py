@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from llm_server.admin import LargeTableAdminMixin
 from logs.models import LogRecord
 
 SEVERITIES = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
@@ -41,14 +42,13 @@ class ServiceFilter(admin.SimpleListFilter):
 
 
 @admin.register(LogRecord)
-class LogRecordAdmin(admin.ModelAdmin):
+class LogRecordAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     list_display = ["timestamp", "service_name", "severity_text", "short_body", "trace_id", "team"]
     list_filter = [ServiceFilter, SeverityFilter, ("team", admin.RelatedFieldListFilter)]
     list_select_related = ["team"]
     search_fields = ["body", "=service_name", "=trace_id"]
     search_help_text = "Text in the body, an exact service name or trace id."
     ordering = ["-timestamp"]
-    show_full_result_count = False
     fields = [
         "uuid",
         "team",

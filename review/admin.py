@@ -12,7 +12,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 
-from llm_server.admin import SoftDeleteAdminMixin
+from llm_server.admin import LargeTableAdminMixin, SoftDeleteAdminMixin
 from llm_server.domain import DomainError
 from review import selectors, services
 from review.models import ReviewQueue, ReviewQueueItem, TraceReview, TraceReviewScore
@@ -106,12 +106,11 @@ class ReviewQueueAdmin(ReviewAdminBase):
 
 
 @admin.register(ReviewQueueItem)
-class ReviewQueueItemAdmin(ReviewAdminBase):
+class ReviewQueueItemAdmin(LargeTableAdminMixin, ReviewAdminBase):
     list_display = ["trace_id", "queue", "team", "deleted", "created_by", "created_at", "updated_at"]
     list_filter = ["deleted", "created_at", "team"]
     search_fields = ["=id", "trace_id", "queue__name", "=queue__id"]
     list_select_related = ["queue", "team", "created_by"]
-    show_full_result_count = False
     fields = [
         "id",
         "team",
@@ -161,12 +160,11 @@ class TraceReviewScoreInline(admin.TabularInline):
 
 
 @admin.register(TraceReview)
-class TraceReviewAdmin(ReviewAdminBase):
+class TraceReviewAdmin(LargeTableAdminMixin, ReviewAdminBase):
     list_display = ["trace_id", "team", "score_count", "deleted", "reviewed_by", "created_at", "updated_at"]
     list_filter = ["deleted", "created_at", "team"]
     search_fields = ["=id", "trace_id", "comment"]
     list_select_related = ["team", "reviewed_by"]
-    show_full_result_count = False
     fields = [
         "id",
         "team",

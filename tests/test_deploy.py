@@ -1,13 +1,21 @@
 """No Docker engine runs here, so the compose file is checked against the settings it feeds, and the
 image and the package build against the app registry (llm_server/apps_registry.py)."""
 
+import os
 import re
+import secrets
+import shlex
+import socket
+import subprocess
+import sys
+import time
 import tomllib
 from fnmatch import fnmatch
 from importlib import import_module
 from pathlib import Path
 
 import dj_database_url
+import pytest
 import yaml
 from django.conf import settings
 from django.urls import resolve
@@ -23,11 +31,10 @@ def compose() -> dict:
 
 
 def read_env_names() -> set[str]:
-    """Every environment variable the settings module reads."""
+    """Every environment variable the settings module and the gunicorn configuration read."""
+    sources = SETTINGS_SOURCE + (ROOT / "gunicorn.conf.py").read_text()
     return set(
-        re.findall(
-            r"""(?:environ\.get|environ\[|env_bool|env_list)\(?\s*["']([A-Z_]+)["']""", SETTINGS_SOURCE
-        )
+        re.findall(r"""(?:environ\.get|environ\[|env_bool|env_list)\(?\s*["']([A-Z_]+)["']""", sources)
     )
 
 
@@ -57,9 +64,20 @@ def test_web_environment_is_read_by_settings_and_points_at_services():
 
 def test_web_migrates_serves_with_gunicorn_and_checks_health():
     web = compose()["services"]["web"]
-    assert "migrate" in web["command"] and "gunicorn llm_server.wsgi" in web["command"]
+    assert "migrate" in web["command"] and "gunicorn -c gunicorn.conf.py" in web["command"]
     assert "0.0.0.0:8000" in web["command"]
     assert any("/_health" in part for part in web["healthcheck"]["test"])
+
+
+def test_every_server_command_uses_the_one_gunicorn_configuration():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    makefile = (ROOT / "Makefile").read_text()
+    readme = (ROOT / "README.md").read_text()
+    assert "exec gunicorn -c gunicorn.conf.py" in dockerfile
+    assert "$(BIN)/gunicorn -c gunicorn.conf.py" in makefile
+    assert ".venv/bin/gunicorn -c gunicorn.conf.py" in readme
+    for text in (dockerfile, makefile, readme, (ROOT / "docker-compose.yml").read_text()):
+        assert "--workers" not in text and "--threads" not in text, "worker settings live in gunicorn.conf.py"
 
 
 def dockerignore_patterns() -> list[str]:
@@ -89,7 +107,7 @@ def test_dockerfile_copies_every_app_package():
     assert "COPY . ." in dockerfile and "pip install ." in dockerfile
     patterns = dockerignore_patterns()
     assert not any(pattern.startswith("!") for pattern in patterns), "docker_ignores() has no negation"
-    needed = ["pyproject.toml", "README.md", "manage.py"]
+    needed = ["pyproject.toml", "README.md", "LICENSE", "manage.py", "gunicorn.conf.py"]
     for package in app_packages():
         files = (path for path in (ROOT / package).rglob("*") if path.is_file())
         needed += [str(path.relative_to(ROOT)) for path in files if "__pycache__" not in path.parts]
@@ -129,3 +147,231 @@ def test_every_resource_app_is_installed_and_its_router_mounted():
             for base in ("projects", "environments"):
                 match = resolve(f"/api/{base}/1/{prefix}/")
                 assert match.func.cls is viewset, (app, prefix, base)
+
+
+# ---- no secret in the image or in compose --------------------------------------------------------
+
+
+def test_compose_has_no_fallback_secret_and_keeps_a_generated_one_in_a_volume():
+    web = compose()["services"]["web"]
+    assert web["environment"]["SECRET_KEY"] == "${SECRET_KEY:-}"
+    assert "webstate:/app/var" in web["volumes"]
+    assert "webstate" in compose()["volumes"]
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert 'VOLUME ["/app/var"]' in dockerfile
+    assert "ENV SECRET_KEY" not in dockerfile and "ARG SECRET_KEY" not in dockerfile
+
+
+def test_image_build_runs_collectstatic_with_a_throwaway_key_and_checks_none_was_written():
+    build = re.search(r"^RUN pip install \..*?(?=^\S)", (ROOT / "Dockerfile").read_text(), re.M | re.S).group(
+        0
+    )
+    assert re.search(
+        r'SECRET_KEY="\$\(python -c [^"]*secrets\.token_urlsafe\(50\)[^"]*\)"\s*\\\s*python manage\.py collectstatic',
+        build,
+    )
+    assert "test ! -e /app/var/secret_key" in build
+
+
+def settings_process(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
+    """A fresh process that imports the settings (as any manage.py command, the build's
+    collectstatic included, does), with SECRET_KEY_FILE in `tmp_path`."""
+    base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "SECRET_KEY_FILE"}}
+    base.update({"DJANGO_SETTINGS_MODULE": "llm_server.settings", "SECRET_KEY_FILE": str(tmp_path / "key")})
+    base.update(env)
+    code = "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)"
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], cwd=ROOT, env=base, capture_output=True, text=True
+    )
+
+
+@pytest.mark.parametrize(
+    "placeholder",
+    [
+        "change-me-to-a-long-random-string",
+        "CHANGE-ME",
+        "changeme-please-this-is-long-enough-1234",
+        "secret",
+        "django-insecure-0123456789abcdefghijklmnopqrstuvwxyz",
+        "too-short-but-random-x8Qz",
+    ],
+)
+def test_placeholder_or_short_secret_key_refuses_to_start(tmp_path, placeholder):
+    ran = settings_process(tmp_path, SECRET_KEY=placeholder)
+    assert ran.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY" in ran.stderr
+    assert "token_urlsafe(50)" in ran.stderr and "leave SECRET_KEY unset" in ran.stderr
+    if len(placeholder) > 10:  # the message never repeats the value
+        assert placeholder not in ran.stderr.split("ImproperlyConfigured:", 1)[1]
+    assert not (tmp_path / "key").exists()
+
+
+def test_a_configured_key_is_used_and_no_key_file_is_written(tmp_path):
+    key = secrets.token_urlsafe(50)
+    ran = settings_process(tmp_path, SECRET_KEY=key)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == key
+    assert not (tmp_path / "key").exists()
+
+
+def test_without_a_key_one_is_generated_once_and_kept(tmp_path):
+    first = settings_process(tmp_path)
+    assert first.returncode == 0, first.stderr
+    stored = (tmp_path / "key").read_text()
+    assert first.stdout.strip() == stored and len(stored) >= 50
+    assert (tmp_path / "key").stat().st_mode & 0o777 == 0o600
+    assert settings_process(tmp_path).stdout.strip() == stored
+    assert settings_process(tmp_path, SECRET_KEY="").stdout.strip() == stored
+
+
+def test_processes_starting_together_agree_on_one_generated_key(tmp_path):
+    base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY"}}
+    base.update({"DJANGO_SETTINGS_MODULE": "llm_server.settings", "SECRET_KEY_FILE": str(tmp_path / "key")})
+    code = "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)"
+    starting = [
+        subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=base, stdout=subprocess.PIPE, text=True)
+        for _ in range(6)
+    ]
+    keys = {process.communicate(timeout=60)[0].strip() for process in starting}
+    assert keys == {(tmp_path / "key").read_text()}
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["key"]
+
+
+# ---- the health check answers whatever ALLOWED_HOSTS says ----------------------------------------
+
+
+def test_health_answers_a_host_outside_allowed_hosts_without_logging_an_error(client, db, settings, caplog):
+    settings.ALLOWED_HOSTS = ["llm.example.com"]
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.get("/_health", HTTP_HOST="127.0.0.1:8000")
+    assert response.status_code == 200
+    assert response.content == b'{"status":"ok"}'
+    assert not [record for record in caplog.records if record.name.startswith("django.security")]
+    # Everything else still validates the host.
+    assert client.get("/api/schema/", HTTP_HOST="127.0.0.1:8000").status_code == 400
+
+
+def health_check_commands() -> dict[str, list[str]]:
+    """The image's and compose's health-check commands, as argv lists."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    image = shlex.split(re.search(r"HEALTHCHECK[^\n]*\\\n\s*CMD (.+)", dockerfile).group(1))
+    composed = compose()["services"]["web"]["healthcheck"]["test"]
+    assert composed[0] == "CMD"
+    return {"image": image, "compose": composed[1:]}
+
+
+@pytest.mark.live
+def test_health_check_commands_pass_against_gunicorn_with_public_allowed_hosts(tmp_path):
+    """gunicorn as the image runs it, with ALLOWED_HOSTS set to a public name only; the health
+    checks of the Dockerfile and compose file, run as written, pass and nothing is logged."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "ALLOWED_HOSTS": "llm.example.com",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "BIND": f"127.0.0.1:{port}",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "1",
+    }
+    log = (tmp_path / "gunicorn.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        for name, argv in health_check_commands().items():
+            argv = [sys.executable if argv[0] == "python" else argv[0], *argv[1:]]
+            if name == "compose":  # compose's check names the container's port 8000
+                argv = [part.replace("127.0.0.1:8000", f"127.0.0.1:{port}") for part in argv]
+            ran = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=10)
+            assert ran.returncode == 0, (name, ran.stderr)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
+    logged = (tmp_path / "gunicorn.log").read_text()
+    assert "DisallowedHost" not in logged and "Traceback" not in logged
+
+
+def docker_engine_available() -> bool:
+    try:
+        return subprocess.run(["docker", "info"], capture_output=True, timeout=20).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+@pytest.mark.live
+@pytest.mark.skipif(
+    not docker_engine_available(),
+    reason="no Docker engine here; the settings tests above check what the image relies on",
+)
+def test_image_builds_holds_no_key_refuses_a_placeholder_and_is_healthy():
+    tag = "llm-server-test:latest"
+    subprocess.run(["docker", "build", "-t", tag, str(ROOT)], check=True, timeout=900)
+    run = ["docker", "run", "--rm", "--entrypoint", "sh", tag, "-c"]
+    assert subprocess.run([*run, "test ! -e /app/var/secret_key"]).returncode == 0
+    refused = subprocess.run(
+        ["docker", "run", "--rm", "-e", "SECRET_KEY=change-me-to-a-long-random-string", tag],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert refused.returncode != 0 and "SECRET_KEY is a placeholder" in refused.stderr
+    name = f"llm-server-test-{secrets.token_hex(4)}"
+    subprocess.run(
+        [
+            "docker",
+            "run",
+            "-d",
+            "--name",
+            name,
+            "-e",
+            "ALLOWED_HOSTS=llm.example.com",
+            "-e",
+            "DATABASE_URL=sqlite:////app/var/db.sqlite3",
+            tag,
+        ],
+        check=True,
+        timeout=60,
+    )
+    try:
+        status = ""
+        for _ in range(60):
+            status = subprocess.run(
+                ["docker", "inspect", "-f", "{{.State.Health.Status}}", name], capture_output=True, text=True
+            ).stdout.strip()
+            if status in ("healthy", "unhealthy"):
+                break
+            time.sleep(2)
+        assert status == "healthy"
+        generated = subprocess.run(
+            ["docker", "exec", name, "cat", "/app/var/secret_key"], capture_output=True, text=True
+        )
+        assert len(generated.stdout.strip()) >= 50
+    finally:
+        subprocess.run(["docker", "rm", "-f", name], capture_output=True)
+
+
+# ---- packaging metadata --------------------------------------------------------------------------
+
+
+def test_license_is_an_spdx_expression_with_its_file():
+    """A `project.license` table is deprecated (setuptools warns on every install)."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert pyproject["project"]["license"] == "MIT"
+    assert not any(c.startswith("License ::") for c in pyproject["project"].get("classifiers", []))
+    assert "MIT License" in (ROOT / "LICENSE").read_text()
+    minimum = re.search(r"setuptools>=(\d+)", " ".join(pyproject["build-system"]["requires"])).group(1)
+    assert int(minimum) >= 77, "SPDX license strings need setuptools 77"
