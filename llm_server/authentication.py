@@ -11,13 +11,16 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
-from llm_server.accounts.models import PersonalAPIKey, hash_key_value
+from llm_server import auth_cache
+from llm_server.accounts.models import PersonalAPIKey, User, hash_key_value
 
 # Scheme word case-insensitive (RFC 7235); the token must be at least two characters.
 BEARER_PATTERN = re.compile(r"^\s*bearer\s+(\S{2,})\s*$", re.IGNORECASE)
 LAST_USED_GRANULARITY = timedelta(hours=1)
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 MULTIPART_CONTENT_TYPE = "multipart/form-data"
+# The password hash stays out of the shared cache; an API request never reads it (it would load).
+USER_COLUMNS_NOT_CACHED = frozenset({"password"})
 
 
 def peek_body_field(request: Request, field: str, *, json_allowed: bool = True) -> str | None:
@@ -90,17 +93,15 @@ class PersonalAPIKeyAuthentication(authentication.BaseAuthentication):
         if found is None:
             return None
         raw_key, source = found
-        key = (
-            PersonalAPIKey.objects.select_related("user")
-            .filter(secure_value=hash_key_value(raw_key), user__is_active=True)
-            .first()
-        )
+        key_hash = hash_key_value(raw_key)
+        key = find_active_key(key_hash)
         if key is None:
             raise exceptions.AuthenticationFailed(f"Personal API key found in request {source} is invalid.")
         now = timezone.now()
         if key.last_used_at is None or now - key.last_used_at > LAST_USED_GRANULARITY:
-            # One write per key per hour at most; a queryset update skips the model's save hooks.
-            PersonalAPIKey.objects.filter(pk=key.pk).update(last_used_at=now)
+            # One write per key per hour at most; the cached copy is dropped so it is not repeated.
+            PersonalAPIKey.objects.filter(pk=key.pk).mark_used(now)
+            auth_cache.forget(key_entry_name(key_hash))
             key.last_used_at = now
         return key.user, key
 
@@ -111,3 +112,31 @@ class PersonalAPIKeyAuthentication(authentication.BaseAuthentication):
 
 class ApiSessionAuthentication(authentication.SessionAuthentication):
     """Session cookies for the admin and the browsable API; scopes do not apply to them."""
+
+
+def key_entry_name(key_hash: str) -> str:
+    return f"auth:key:{key_hash}"
+
+
+def find_active_key(key_hash: str) -> PersonalAPIKey | None:
+    """The key with this hash, if its user is active, with the user attached (cached)."""
+    return auth_cache.cached(
+        key_entry_name(key_hash),
+        load=lambda: (
+            PersonalAPIKey.objects.select_related("user")
+            .filter(secure_value=key_hash, user__is_active=True)
+            .first()
+        ),
+        dump=lambda key: {
+            "key": auth_cache.model_row(key),
+            "user": auth_cache.model_row(key.user, exclude=USER_COLUMNS_NOT_CACHED),
+        },
+        build=_key_from_entry,
+        user_of=lambda key: key.user_id,
+    )
+
+
+def _key_from_entry(entry: dict) -> PersonalAPIKey:
+    key = auth_cache.model_instance(PersonalAPIKey, entry["key"])
+    key.user = auth_cache.model_instance(User, entry["user"])
+    return key

@@ -1,17 +1,19 @@
 """The base viewset of every project-scoped resource: `/api/projects|environments/<id|@current>/`."""
 
 import re
+from collections.abc import Callable
 from functools import cached_property
 from urllib.parse import quote
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 
-from llm_server.accounts.models import OrganizationMembership, Team
+from llm_server import auth_cache
+from llm_server.accounts.models import Organization, OrganizationMembership, Team, hash_key_value
 from llm_server.authentication import peek_body_field
 from llm_server.permissions import AIDataProcessingApproved, APIScopePermission, ProjectMembershipPermission
 
@@ -44,21 +46,61 @@ def _project_token(request: Request) -> str | None:
     return None
 
 
-def resolve_team(request: Request, project_segment: str) -> Team:
-    token = _project_token(request)
+def _teams_for(user) -> QuerySet[Team]:
     teams = Team.objects.select_related("organization")
-    if request.user.is_authenticated:
+    if user.is_authenticated:
         # Membership comes with the project lookup, saving the permission check a query.
         teams = teams.annotate(
             caller_is_member=Exists(
                 OrganizationMembership.objects.filter(
-                    organization_id=OuterRef("organization_id"), user_id=request.user.pk
+                    organization_id=OuterRef("organization_id"), user_id=user.pk
                 )
             )
         )
+    return teams
+
+
+def _find_team(request: Request, lookup: str, find: Callable[[QuerySet[Team]], Team | None]) -> Team | None:
+    """`find(teams)` through the auth cache, as the caller sees it (`lookup` names what is looked up)."""
+    user = request.user
+    caller_id = user.pk if user.is_authenticated else None
+    return auth_cache.cached(
+        f"auth:project:{lookup}:caller:{caller_id or 'anonymous'}",
+        load=lambda: find(_teams_for(user)),
+        dump=_team_entry,
+        build=_team_from_entry,
+        # What the caller may reach changes with their memberships and current project.
+        user_of=lambda team: caller_id,
+        user_id=caller_id,
+    )
+
+
+def _team_entry(team: Team) -> dict:
+    return {
+        "team": auth_cache.model_row(team),
+        "organization": auth_cache.model_row(team.organization),
+        "caller_is_member": getattr(team, "caller_is_member", None),
+    }
+
+
+def _team_from_entry(entry: dict) -> Team:
+    team = auth_cache.model_instance(Team, entry["team"])
+    team.organization = auth_cache.model_instance(Organization, entry["organization"])
+    if entry["caller_is_member"] is not None:
+        team.caller_is_member = entry["caller_is_member"]
+    return team
+
+
+def resolve_team(request: Request, project_segment: str) -> Team:
+    token = _project_token(request)
     if token:
         # A NUL byte cannot be in any token (and PostgreSQL rejects it in a query).
-        team = teams.filter(api_token=token).first() if "\x00" not in token else None
+        team = None
+        if "\x00" not in token:
+            # The cache entry is named by the token's hash: the token is a secret.
+            team = _find_team(
+                request, f"token:{hash_key_value(token)}", lambda teams: teams.filter(api_token=token).first()
+            )
         if team is None:
             raise exceptions.AuthenticationFailed()
         return team
@@ -66,9 +108,19 @@ def resolve_team(request: Request, project_segment: str) -> Team:
         user = request.user
         team = None
         if user.current_team_id:
-            team = teams.filter(pk=user.current_team_id).first()
+            team = _find_team(
+                request,
+                f"id:{user.current_team_id}",
+                lambda teams: teams.filter(pk=user.current_team_id).first(),
+            )
         if team is None and user.current_organization_id:
-            team = teams.filter(organization_id=user.current_organization_id).order_by("id").first()
+            team = _find_team(
+                request,
+                f"first-of-organization:{user.current_organization_id}",
+                lambda teams: (
+                    teams.filter(organization_id=user.current_organization_id).order_by("id").first()
+                ),
+            )
         if team is None:
             raise exceptions.NotFound(PROJECT_NOT_FOUND)
         return team
@@ -76,7 +128,9 @@ def resolve_team(request: Request, project_segment: str) -> Team:
     if not PROJECT_ID_PATTERN.fullmatch(project_segment or ""):
         raise exceptions.NotFound(PROJECT_NOT_FOUND)
     team_id = int(project_segment)
-    team = teams.filter(pk=team_id).first() if 0 < team_id < 2**63 else None
+    team = None
+    if 0 < team_id < 2**63:
+        team = _find_team(request, f"id:{team_id}", lambda teams: teams.filter(pk=team_id).first())
     if team is None:
         raise exceptions.NotFound(PROJECT_NOT_FOUND)
     return team

@@ -8,7 +8,51 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from llm_server.auth_cache import invalidate as invalidate_auth_cache
 from llm_server.ids import generate_distinct_id, generate_key_id, generate_project_api_token, uuid7
+
+
+class AccessQuerySet(models.QuerySet):
+    """Rows the access checks read, and llm_server.auth_cache caches. Saves and deletes invalidate
+    that cache through signals (accounts/signals.py); the bulk writes below send none, so they do it.
+
+    `owner_field` names the user a row concerns: a write then invalidates only that user's entries.
+    Rows of no one user (projects, organizations) invalidate every entry."""
+
+    owner_field: str | None = None
+
+    def update(self, **kwargs) -> int:
+        owners = None
+        if self.owner_field is not None and not kwargs.keys() & {"user", "user_id"}:
+            # The users concerned, read first: the update may change which rows match. (A row moved
+            # to another user concerns two: that invalidates every entry.)
+            owners = list(self.values_list(self.owner_field, flat=True))
+        updated = super().update(**kwargs)
+        if updated:
+            invalidate_auth_cache(owners)
+        return updated
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        invalidate_auth_cache(
+            None if self.owner_field is None else [getattr(obj, self.owner_field) for obj in created]
+        )
+        return created
+
+    def bulk_update(self, objs, *args, **kwargs) -> int:
+        updated = super().bulk_update(objs, *args, **kwargs)
+        if updated:
+            # The users the rows belonged to before are not known here: every entry goes.
+            invalidate_auth_cache()
+        return updated
+
+
+class OwnedByUserQuerySet(AccessQuerySet):
+    owner_field = "user_id"
+
+
+class UserQuerySet(AccessQuerySet):
+    owner_field = "pk"
 
 
 class Organization(models.Model):
@@ -18,6 +62,8 @@ class Organization(models.Model):
     is_ai_data_processing_approved = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AccessQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -55,6 +101,8 @@ class Team(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = AccessQuerySet.as_manager()
+
     class Meta:
         ordering = ["id"]
         verbose_name = "project environment"
@@ -63,7 +111,7 @@ class Team(models.Model):
         return f"{self.name} ({self.id})"
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
     def create_user(self, email: str, password: str | None = None, **fields) -> "User":
@@ -145,6 +193,8 @@ class OrganizationMembership(models.Model):
     joined_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = OwnedByUserQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["organization", "user"], name="unique_organization_membership"),
@@ -170,6 +220,13 @@ def mask_key_value(raw_key: str) -> str:
     return f"{raw_key[:4]}...{raw_key[-4:]}"
 
 
+class PersonalAPIKeyQuerySet(OwnedByUserQuerySet):
+    def mark_used(self, when) -> int:
+        """Sets `last_used_at` without invalidating the auth cache: no access check reads it, and each
+        key's hourly write would otherwise empty the cache of every worker."""
+        return models.QuerySet.update(self, last_used_at=when)
+
+
 class PersonalAPIKey(models.Model):
     MAX_PER_USER = 10
 
@@ -185,6 +242,8 @@ class PersonalAPIKey(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     last_rolled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PersonalAPIKeyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
