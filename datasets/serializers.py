@@ -10,6 +10,7 @@ from rest_framework.fields import empty
 from datasets import selectors
 from datasets.models import Dataset, DatasetItem
 from datasets.services import MAX_BULK_ITEMS
+from llm_server.fast_read import FastReadMixin
 from llm_server.serializers import StorableJSONField, UserBasicSerializer
 
 
@@ -47,7 +48,7 @@ class ProjectDatasetField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data)
 
 
-class DatasetSerializer(serializers.ModelSerializer):
+class DatasetSerializer(FastReadMixin, serializers.ModelSerializer):
     """A named collection of items, e.g. an evaluation set."""
 
     name = serializers.CharField(max_length=400)
@@ -84,7 +85,7 @@ class DatasetItemContentSerializer(serializers.Serializer):
     ref_source_id = serializers.CharField(max_length=255, allow_null=True, allow_blank=True, required=False)
 
 
-class DatasetItemSerializer(DatasetItemContentSerializer, serializers.ModelSerializer):
+class DatasetItemSerializer(FastReadMixin, DatasetItemContentSerializer, serializers.ModelSerializer):
     """One example of a dataset: an input, the output expected for it, and where it came from."""
 
     dataset = ProjectDatasetField()

@@ -9,6 +9,7 @@ from rest_framework import serializers
 from rest_framework.utils import html
 
 from llm_server.accounts.models import User
+from llm_server.fast_read import FastReadMixin
 from llm_server.fields import allow_null_characters
 from llm_server.versioning import NAME_MAX_LENGTH, name_errors
 
@@ -27,7 +28,7 @@ def public_hedgehog_config(stored: Any) -> dict | None:
     return config
 
 
-class UserBasicSerializer(serializers.ModelSerializer):
+class UserBasicSerializer(FastReadMixin, serializers.ModelSerializer):
     hedgehog_config = serializers.SerializerMethodField()
 
     class Meta:

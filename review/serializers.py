@@ -7,6 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from llm_server.fast_read import FastReadMixin
 from llm_server.serializers import FormJSONValueMixin, UserBasicSerializer
 from review.models import QUEUE_NAME_MAX_LENGTH, SCORE_VALUE_FIELDS, TRACE_ID_MAX_LENGTH
 from scores.config import OptionKeyField
@@ -22,7 +23,7 @@ class StrictUUIDField(serializers.UUIDField):
         return super().to_internal_value(data)
 
 
-class ProjectRecordSerializer(serializers.Serializer):
+class ProjectRecordSerializer(FastReadMixin, serializers.Serializer):
     """Authorship and project of a record; fields are read, validated and shown in `Meta.fields`
     order (subclasses that redeclare a field keep its place)."""
 
@@ -179,7 +180,7 @@ class ScoresField(FormJSONValueMixin, serializers.ListField):
             ) from None
 
 
-class TraceReviewScoreSerializer(serializers.Serializer):
+class TraceReviewScoreSerializer(FastReadMixin, serializers.Serializer):
     """A score as given: the scorer as it is now, and the version (number and config) the value was
     checked against."""
 

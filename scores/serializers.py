@@ -5,6 +5,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from llm_server.fast_read import FastReadMixin
 from llm_server.serializers import UserBasicSerializer
 from scores.config import ScoreConfigField
 from scores.models import NAME_MAX_LENGTH, ScoreDefinition, ScoreKind
@@ -12,7 +13,7 @@ from scores.models import NAME_MAX_LENGTH, ScoreDefinition, ScoreKind
 ARCHIVED_ON_CREATE = "New scorers must be created as active."
 
 
-class ScoreDefinitionSerializer(serializers.ModelSerializer):
+class ScoreDefinitionSerializer(FastReadMixin, serializers.ModelSerializer):
     """A scorer with its current version's number, id and config."""
 
     current_version = serializers.IntegerField(
