@@ -8,7 +8,9 @@ request). Every URL must answer 2xx (or the expected 304) once before it is load
 request are counted in-process (bench/queries.py); every gunicorn worker's RSS is sampled each
 second. Prints one table with the targets (pass/miss) and writes bench/results/latest.json.
 
-Environment: DATABASE_URL (PostgreSQL server to use), BENCH_SECONDS (default 8), BENCH_SCALE
+Environment: DATABASE_URL (PostgreSQL server to use), BENCH_SECONDS (default 8), BENCH_ONLY (comma-
+separated row keys, e.g. `prompt_sdk,skill_get`: only those rows and the /_health baseline, and
+no results file; for comparing worker models), BENCH_SCALE
 (volume multiplier; default 1 on PostgreSQL, 0.1 on SQLite), REDIS_URL, WEB_CONCURRENCY,
 GUNICORN_THREADS.
 """
@@ -34,6 +36,7 @@ from server import ROOT, gunicorn, log_summary, scratch_database, worker_model
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results" / "latest.json"
 SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
+ONLY = {name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()}
 BATCH = 100  # capture events per request
 USERS = 50  # distinct ids capture cycles through (persons are created once)
 RSS_LIMIT_MB = 150
@@ -411,6 +414,8 @@ def main() -> None:
             flush=True,
         )
         rows = rows_for(key, seeded)
+        if ONLY:
+            rows = [row for row in rows if row.key in ONLY or row.key.startswith("health_")]
         server_log = Path(tmp) / "gunicorn.log"
         with gunicorn(env, server_log) as (base, monitor):
             verify(base, rows, key)
@@ -476,6 +481,9 @@ def main() -> None:
         "server_log": log,
         "total_seconds": total,
     }
+    if ONLY:
+        print("BENCH_ONLY: partial run, results file left as it was")
+        return
     RESULTS.write_text(json.dumps(report, indent=2, default=str) + "\n")
     print(f"wrote {RESULTS.relative_to(ROOT)}")
 
