@@ -1,6 +1,7 @@
 """The one gunicorn configuration `make serve`, the image, compose and `make bench` all run.
 
-Environment: PORT / BIND, WEB_CONCURRENCY (worker processes), GUNICORN_THREADS (threads each).
+Environment: PORT / BIND, WEB_CONCURRENCY (worker processes), GUNICORN_THREADS (threads each),
+GUNICORN_WORKER_CLASS (default gthread).
 """
 
 import os
@@ -9,7 +10,7 @@ wsgi_app = "llm_server.wsgi"
 bind = os.environ.get("BIND") or f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
-worker_class = "gthread"
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 # Access lines on stdout unless turned off (ACCESS_LOG=false), for benchmarks.
 accesslog = "-" if os.environ.get("ACCESS_LOG", "true").lower() not in {"0", "false", "no", "off"} else None
 # A worker restarts after this many requests, with jitter, to bound memory growth.

@@ -1,12 +1,30 @@
 """Limit/offset pagination: default 100, no maximum, invalid values ignored."""
 
+import re
+
 from rest_framework import pagination
+
+ASCII_DIGITS = re.compile(r"[0-9]+")
 
 
 class LimitOffsetPagination(pagination.LimitOffsetPagination):
     # The one place the default is set (DRF would read REST_FRAMEWORK's PAGE_SIZE, left unset).
     default_limit = 100
     max_limit = None
+
+    # `int()` also reads U+0661 (Arabic-Indic one), " 1", "+1" and "1_0": here such a value is invalid,
+    # and an invalid value is ignored (the default applies), as DRF does for "abc".
+    def get_limit(self, request):
+        raw = request.query_params.get(self.limit_query_param)
+        if raw is not None and not ASCII_DIGITS.fullmatch(raw):
+            return self.default_limit
+        return super().get_limit(request)
+
+    def get_offset(self, request):
+        raw = request.query_params.get(self.offset_query_param)
+        if raw is not None and not ASCII_DIGITS.fullmatch(raw):
+            return 0
+        return super().get_offset(request)
 
     def paginate_queryset(self, queryset, request, view=None):
         """DRF's, except that the slice never exceeds the row count: any limit is honoured in the

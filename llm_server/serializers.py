@@ -2,6 +2,7 @@
 
 import json
 import math
+import re
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -189,6 +190,9 @@ class RecordNameField(serializers.CharField):
             raise serializers.ValidationError(message, code=code)
 
 
+ASCII_INTEGER = re.compile(r"-?[0-9]+")
+
+
 class QueryParamsSerializer(serializers.Serializer):
     """Validates query parameters; blank values count as absent."""
 
@@ -196,6 +200,18 @@ class QueryParamsSerializer(serializers.Serializer):
         if query_params is not None:
             kwargs["data"] = {key: value for key, value in query_params.items() if value.strip() != ""}
         super().__init__(*args, **kwargs)
+
+    def to_internal_value(self, data):
+        # `int()` also reads U+0661 (Arabic-Indic one), " 1", "+1" and "1_0"; a query integer is ASCII.
+        errors = {}
+        for name, field in self.fields.items():
+            value = data.get(name) if hasattr(data, "get") else None
+            if isinstance(field, serializers.IntegerField) and isinstance(value, str):
+                if not ASCII_INTEGER.fullmatch(value):
+                    errors[name] = [field.error_messages["invalid"]]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
 
 
 # Resolve's `offset` beyond any history (a larger one would overflow the database's OFFSET).

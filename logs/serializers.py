@@ -21,6 +21,8 @@ MAX_SERVICE_NAMES = 100
 
 
 def _int(value: str | None, default: int, *, low: int, high: int | None = None) -> int:
+    if value is not None and not value.isascii():  # int() and float() also read U+0661 as 1
+        return default
     try:
         number = int(value) if value is not None else default
     except ValueError:

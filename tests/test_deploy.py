@@ -260,6 +260,22 @@ def health_check_commands() -> dict[str, list[str]]:
     return {"image": image, "compose": composed[1:]}
 
 
+def wait_until_answering(port: int, seconds: float = 60) -> None:
+    """Until a worker answers HTTP at all (any status): the socket accepts before workers boot."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as connection:
+                connection.settimeout(10)
+                connection.sendall(b"HEAD /_health HTTP/1.0\r\nHost: probe.invalid\r\n\r\n")
+                if connection.recv(16).startswith(b"HTTP/"):
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"gunicorn on port {port} never answered")
+
+
 @pytest.mark.live
 def test_health_check_commands_pass_against_gunicorn_with_public_allowed_hosts(tmp_path):
     """gunicorn as the image runs it, with ALLOWED_HOSTS set to a public name only; the health
@@ -285,12 +301,7 @@ def test_health_check_commands_pass_against_gunicorn_with_public_allowed_hosts(t
         stderr=log,
     )
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_until_answering(port)
         for name, argv in health_check_commands().items():
             argv = [sys.executable if argv[0] == "python" else argv[0], *argv[1:]]
             if name == "compose":  # compose's check names the container's port 8000

@@ -4,6 +4,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
+from prompts.models import LLMPrompt
 from tests.api import bearer
 from tests.platform.helpers import make_widgets, url
 
@@ -156,3 +157,26 @@ def test_huge_offset_keeps_exact_links(client, world):
     ).json()
     assert body["results"] == [] and body["next"] is None
     assert body["previous"].endswith(f"?limit=5&offset={huge - 5}")
+
+
+@pytest.mark.parametrize("odd", ["\u0661", "\u0661\u0660", " 1", "+1", "1_0", "\U0001d7cf", "\u0663"])
+def test_limit_and_offset_take_ascii_digits_only(client, world, odd):
+    """`int()` reads these as numbers; the API treats them as invalid, and ignores them."""
+    for name in ("pager-a", "pager-b"):
+        LLMPrompt.objects.create(team=world.team, name=name, prompt="x", version=1, is_latest=True)
+    path = f"/api/projects/{world.t}/llm_prompts/"
+    body = client.get(path, {"limit": odd}, **bearer(world.k_all)).json()
+    assert len(body["results"]) == 2  # the default limit, not 1
+    body = client.get(path, {"offset": odd}, **bearer(world.k_all)).json()
+    assert len(body["results"]) == 2  # offset 0
+
+
+@pytest.mark.parametrize("odd", ["\u0661", " 1", "+1", "1_0"])
+def test_integer_query_parameters_take_ascii_digits_only(client, world, odd):
+    LLMPrompt.objects.create(team=world.team, name="p", prompt="x", version=1, is_latest=True)
+    response = client.get(
+        f"/api/projects/{world.t}/llm_prompts/name/p/", {"version": odd}, **bearer(world.k_all)
+    )
+    assert response.status_code == 400
+    assert response.json()["attr"] == "version"
+    assert response.json()["detail"] == "A valid integer is required."

@@ -17,10 +17,11 @@ from tests.review.helpers import (
     make_scorer,
 )
 
-# Key, project (with membership), COUNT, page (+ every score of the page, for reviews).
-LIST_QUERIES = {"review_queues": 4, "review_queue_items": 4, "trace_reviews": 5}
-# Key, project, row (+ its scores).
-RETRIEVE_QUERIES = {"review_queues": 3, "review_queue_items": 3, "trace_reviews": 4}
+# Warm (the key and project come from the auth cache): COUNT, page (+ every score of the page,
+# for reviews).
+LIST_QUERIES = {"review_queues": 2, "review_queue_items": 2, "trace_reviews": 3}
+# Warm: the row (+ its scores).
+RETRIEVE_QUERIES = {"review_queues": 1, "review_queue_items": 1, "trace_reviews": 2}
 
 
 def seed(world, resource: str, count: int, tag: str) -> list:
@@ -66,6 +67,9 @@ def warm(client, world, path: str) -> None:
 
 
 def measure(client, path: str, key: str, params: dict | None = None) -> tuple[int, dict]:
+    """Queries of a warm request: the one before it fills the auth cache (writes in between, such
+    as creating users, may have invalidated it)."""
+    client.get(path, params or {}, **bearer(key))
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path, params or {}, **bearer(key))
     assert response.status_code == 200, response.content
@@ -73,18 +77,17 @@ def measure(client, path: str, key: str, params: dict | None = None) -> tuple[in
 
 
 @pytest.mark.parametrize("resource", list(LIST_QUERIES))
-def test_list_queries_do_not_grow_with_rows(client, world, django_assert_max_num_queries, resource):
+def test_list_queries_do_not_grow_with_rows(client, world, resource):
     path = f"/api/environments/{world.t}/llm_analytics/{resource}/"
     warm(client, world, path)
 
     rows = seed(world, resource, 1, "first")
-    with django_assert_max_num_queries(LIST_QUERIES[resource]):
-        one, body = measure(client, path, world.k_ro)
+    one, body = measure(client, path, world.k_ro)
+    assert one <= LIST_QUERIES[resource]
     assert body["count"] == 1
 
     rows += seed(world, resource, 19, "more")
-    with django_assert_max_num_queries(LIST_QUERIES[resource]):
-        twenty, body = measure(client, path, world.k_ro)
+    twenty, body = measure(client, path, world.k_ro)
     assert body["count"] == 20
     assert one == twenty
     authors = {row["created_by"]["id"] for row in body["results"]}
@@ -94,33 +97,33 @@ def test_list_queries_do_not_grow_with_rows(client, world, django_assert_max_num
     if resource == "trace_reviews":
         assert {len(row["scores"]) for row in body["results"]} == {2}
 
-    with django_assert_max_num_queries(RETRIEVE_QUERIES[resource]):
-        measure(client, f"{path}{rows[-1].pk}/", world.k_ro)
+    retrieved, _ = measure(client, f"{path}{rows[-1].pk}/", world.k_ro)
+    assert retrieved <= RETRIEVE_QUERIES[resource]
 
 
-def test_filtered_lists_are_bounded_too(client, world, django_assert_max_num_queries):
+def test_filtered_lists_are_bounded_too(client, world):
     queue = make_queue(world.team, "Q")
     for i in range(10):
         make_item(queue, f"trace_{i}")
     base = f"/api/environments/{world.t}/llm_analytics"
     warm(client, world, f"{base}/review_queues/")
-    with django_assert_max_num_queries(4):
-        _, body = measure(
-            client,
-            f"{base}/review_queue_items/",
-            world.k_ro,
-            {
-                "queue_id": str(queue.id),
-                "search": "trace",
-                "order_by": "-created_at",
-                "trace_id__in": "trace_1,trace_2",
-            },
-        )
+    count, body = measure(
+        client,
+        f"{base}/review_queue_items/",
+        world.k_ro,
+        {
+            "queue_id": str(queue.id),
+            "search": "trace",
+            "order_by": "-created_at",
+            "trace_id__in": "trace_1,trace_2",
+        },
+    )
     assert body["count"] == 2
-    with django_assert_max_num_queries(4):
-        _, body = measure(
-            client, f"{base}/review_queues/", world.k_ro, {"search": "q", "order_by": "-updated_at"}
-        )
+    assert count <= 2  # COUNT and the page
+    count, body = measure(
+        client, f"{base}/review_queues/", world.k_ro, {"search": "q", "order_by": "-updated_at"}
+    )
+    assert count <= 2
     assert body["results"][0]["pending_item_count"] == 10
 
 
