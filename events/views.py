@@ -14,6 +14,9 @@ from events.serializers import CaptureBatchSerializer, CaptureResponseSerializer
 class CaptureView(APIView):
     """`POST /batch/` and its aliases: JSON or gzip, one event, a list or a `batch`."""
 
+    # Reads its raw body itself, under its own size limit (chunked bodies included).
+    reads_own_body = True
+
     # The project token in the body is the only credential: no session, no CSRF, no throttles.
     authentication_classes: list = []
     permission_classes: list = []

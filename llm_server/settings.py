@@ -113,6 +113,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: health checks answer whatever ALLOWED_HOSTS says.
     "llm_server.health.HealthCheckMiddleware",
+    # Its process_view runs before CSRF's, which may read a form body.
+    "llm_server.request_body.RequestBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -31,6 +31,9 @@ class FirstRendererNegotiation(BaseContentNegotiation):
 class LogsIngestView(APIView):
     """`POST /i/v1/logs`: an OTLP/HTTP logs export, protobuf or JSON, gzip or not."""
 
+    # Reads its raw body itself, under its own size limit (chunked bodies included).
+    reads_own_body = True
+
     # The project token is the only credential: no session, no CSRF, no throttles.
     authentication_classes: list = []
     permission_classes: list = []
