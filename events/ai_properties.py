@@ -29,12 +29,13 @@ and `$ai_tool_call_count` their number; both stay unset when the output called n
 
 import json
 import math
+import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 import genai_prices
-from genai_prices import Usage
+from genai_prices import Usage, data_snapshot
 
 COST_EVENTS = frozenset({"$ai_generation", "$ai_embedding"})
 TOOL_EVENTS = frozenset({"$ai_generation"})
@@ -136,7 +137,12 @@ def _token_price_costs(properties: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
-def _usage(properties: dict[str, Any], provider: str, model: str) -> Usage | None:
+# Usage as (input, output, cache read, cache write, reasoning, web searches): hashable, so a
+# price can be memoized by it.
+UsageKey = tuple[int, int, int, int, int, int]
+
+
+def _usage(properties: dict[str, Any], provider: str, model: str) -> UsageKey | None:
     input_tokens = token_count(properties.get("$ai_input_tokens"))
     output_tokens = token_count(properties.get("$ai_output_tokens"))
     if input_tokens is None and output_tokens is None:
@@ -153,13 +159,18 @@ def _usage(properties: dict[str, Any], provider: str, model: str) -> Usage | Non
         input_tokens += cache_read + cache_write
     if reasoning and (provider in REASONING_EXCLUSIVE_PROVIDERS or model.startswith("gemini")):
         output_tokens += reasoning
+    return (input_tokens, output_tokens, cache_read, cache_write, min(reasoning, output_tokens), web_searches)
+
+
+def _package_usage(key: UsageKey) -> Usage:
+    input_tokens, output_tokens, cache_read, cache_write, reasoning, web_searches = key
     usage = Usage(input_tokens=input_tokens, output_tokens=output_tokens)
     if cache_read:
         usage.cache_read_tokens = cache_read
     if cache_write:
         usage.cache_write_tokens = cache_write
     if reasoning:
-        usage.output_reasoning_tokens = min(reasoning, output_tokens)
+        usage.output_reasoning_tokens = reasoning
     if web_searches:
         usage.web_searches = web_searches
     return usage
@@ -174,15 +185,66 @@ def _package_costs(properties: dict[str, Any], timestamp: datetime) -> dict[str,
     usage = _usage(properties, provider, model_ref.lower())
     if usage is None:
         return None
+    return _memoized_price(provider, model_ref, usage, timestamp)
+
+
+# ---- the price memo ----------------------------------------------------------------------------
+#
+# Pricing one event with the package costs ~0.3 ms, about half of capturing it. Its answer depends
+# only on the provider, the model reference, the usage and the price in force at the timestamp (a
+# model's price is chosen by date, and for some models by time of day): memoized under the first
+# three, an entry is reused only while the model's price at the event's timestamp is the very object
+# it was computed with, so the stored price, model and text stay exactly the package's.
+
+PRICE_MEMO_MAX = 50_000
+_NO_MODEL = object()
+_price_memo: dict[tuple[str, str, UsageKey], tuple[Any, Any, dict[str, Any] | None]] = {}
+_price_memo_owner: tuple[Any, Any] | None = None
+
+
+def _memoized_price(
+    provider: str, model_ref: str, usage: UsageKey, timestamp: datetime
+) -> dict[str, Any] | None:
+    global _price_memo_owner
+    # A new price snapshot (the package's auto-update) or a replaced function (tests) starts afresh.
+    owner = (genai_prices.calc_price, data_snapshot.get_snapshot())
+    if owner != _price_memo_owner or len(_price_memo) >= PRICE_MEMO_MAX:
+        _price_memo.clear()
+        _price_memo_owner = owner
+    key = (provider, model_ref, usage)
+    entry = _price_memo.get(key)
+    if entry is not None:
+        model, model_price, derived = entry
+        if model is _NO_MODEL:
+            return None
+        if model.get_prices(timestamp) is model_price:
+            return dict(derived) if derived is not None else None
     try:
-        price = genai_prices.calc_price(
+        price = _package_price(provider, model_ref, _package_usage(usage), timestamp)
+    except LookupError as exc:
+        if type(exc) is not LookupError:  # a KeyError or the like: a failure, not an unknown model
+            raise
+        # The package knows no such model (for this provider, nor alone): that never changes.
+        _price_memo[key] = (_NO_MODEL, None, None)
+        return None
+    derived = _price_properties(price)
+    _price_memo[key] = (price.model, price.model_price, derived)
+    return dict(derived)
+
+
+def _package_price(provider: str, model_ref: str, usage: Usage, timestamp: datetime) -> Any:
+    try:
+        return genai_prices.calc_price(
             usage, model_ref, provider_id=provider or None, genai_request_timestamp=timestamp
         )
     except LookupError:
         if not provider:
-            return None
+            raise
         # A provider the package does not know (a gateway, a self-hosted proxy): match the model alone.
-        price = genai_prices.calc_price(usage, model_ref, genai_request_timestamp=timestamp)
+        return genai_prices.calc_price(usage, model_ref, genai_request_timestamp=timestamp)
+
+
+def _price_properties(price: Any) -> dict[str, Any]:
     input_cost = _float(price.input_price)
     output_cost = _float(price.output_price)
     return {
@@ -195,6 +257,86 @@ def _package_costs(properties: dict[str, Any], timestamp: datetime) -> dict[str,
         "$ai_cost_model_price": _price_text(price.model_price),
         "$ai_cost_prices_version": genai_prices.__version__,
     }
+
+
+# ---- spend columns -----------------------------------------------------------------------------
+#
+# Typed copies of what spend aggregates, for the event's columns. They read the stored properties
+# as PostgreSQL read them from the JSON before these columns existed (and as the backfill in
+# migration 0002 still does): text is a string as it is and any other value as its JSON text; a
+# number is a JSON number or a string holding one (bounded, as the old statement's pattern), exact.
+
+SPEND_COLUMN_EVENTS = COST_EVENTS
+NUMERIC_TEXT = re.compile(
+    r"[ \t\n\r\f\v]*[+-]?([0-9]{1,250}(\.[0-9]{0,250})?|\.[0-9]{1,250})([eE][+-]?[0-9]{1,3})?[ \t\n\r\f\v]*"
+)
+
+
+def spend_columns(event: str, properties: dict[str, Any]) -> dict[str, Any]:
+    """The event's spend columns (all null for events spend does not count)."""
+    if event not in SPEND_COLUMN_EVENTS:
+        return {}
+    return {
+        "ai_product": json_text(properties.get("ai_product")),
+        "ai_model": json_text(properties.get("$ai_model")),
+        "ai_tools_called": json_text(properties.get("$ai_tools_called")),
+        "ai_cost_usd": json_number(properties.get("$ai_total_cost_usd")),
+        "ai_input_tokens": json_number(properties.get("$ai_input_tokens")),
+        "ai_output_tokens": json_number(properties.get("$ai_output_tokens")),
+    }
+
+
+def _exact(value: int | float) -> Decimal:
+    # A float is stored in the JSON as its shortest repr, which PostgreSQL reads as that decimal.
+    return Decimal(value) if isinstance(value, int) else Decimal(repr(value))
+
+
+def json_number(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return _exact(value)
+    if isinstance(value, str) and NUMERIC_TEXT.fullmatch(value):
+        return Decimal(value.strip(" \t\n\r\f\v"))
+    return None
+
+
+def _numeric_text(value: Decimal) -> str:
+    # PostgreSQL prints a numeric in positional notation, keeping its scale, and never as -0.
+    return format(abs(value) if value.is_zero() else value, "f")
+
+
+def _jsonb_text(value: Any) -> str:
+    """A JSON value as PostgreSQL's jsonb prints it: keys shortest first, then bytewise."""
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda key: (len(key.encode()), key.encode()))
+        items = (f"{json.dumps(key, ensure_ascii=False)}: {_jsonb_text(value[key])}" for key in keys)
+        return "{" + ", ".join(items) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_jsonb_text(item) for item in value) + "]"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return _scalar_text(value)
+
+
+def _scalar_text(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return _numeric_text(_exact(value))
+    return json.dumps(value, ensure_ascii=False)
+
+
+def json_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict | list):
+        return _jsonb_text(value)
+    return _scalar_text(value)
 
 
 def _float(value: Decimal) -> float:

@@ -26,6 +26,8 @@ class PreparedEvent:
     ai_trace_id: str | None
     # False for `$process_person_profile: false`: no person is looked up, created or linked.
     personful: bool
+    # Typed copies of what spend aggregates (`Event` columns; empty for other events).
+    spend_columns: dict[str, Any] = field(default_factory=dict)
     set_once: dict[str, Any] = field(default_factory=dict)
     set: dict[str, Any] = field(default_factory=dict)
     unset: list[str] = field(default_factory=list)
@@ -137,6 +139,7 @@ def prepare(raw: Any, *, sent_at: Any, now: datetime) -> PreparedEvent | None:
         properties=properties,
         ai_trace_id=trace_id,
         personful=properties.get("$process_person_profile") is not False,
+        spend_columns=ai_properties.spend_columns(name, properties),
         set_once=operations["$set_once"],
         set=operations["$set"],
         unset=operations["$unset"],

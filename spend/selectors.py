@@ -3,16 +3,16 @@
 The events counted are the `$ai_generation` and `$ai_embedding` events of the internal project
 (setting LLM_ANALYTICS_INTERNAL_TEAM_ID, else the lowest project id) whose person's current
 `email` property equals the user's, in `[window_start, window_end)`. One statement computes every
-block: the matching events are read once (through the person and event-name indexes), their
-properties extracted once, and each block is a GROUP BY of those rows with `limit + 1` rows, so no
-event is ever loaded into Python. Answers are cached for 5 minutes per raw request.
+block: the matching events are read once, only their typed spend columns (copied from the
+properties at ingestion, see `events.models`; the JSON is never read), through the per-person index
+that on PostgreSQL also holds those columns (an index-only scan), and each block is a GROUP BY of those rows with `limit + 1` rows, so no event is ever loaded
+into Python. Answers are cached for 5 minutes per raw request.
 """
 
 import functools
 import hashlib
 import json
 import math
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -28,8 +28,6 @@ from spend.dates import iso_z
 CACHE_SECONDS = 300
 GENERATION, EMBEDDING = "$ai_generation", "$ai_embedding"
 NOT_PROVISIONED = "Internal analytics team is not provisioned on this deployment."
-# A number written as text: what `$ai_total_cost_usd: "0.5"` may hold (bounded, so the cast cannot fail).
-NUMERIC_TEXT = r"^\s*[+-]?([0-9]{1,250}(\.[0-9]{0,250})?|\.[0-9]{1,250})([eE][+-]?[0-9]{1,3})?\s*$"
 
 
 class InternalTeamMissing(DetailError):
@@ -85,61 +83,6 @@ def internal_team() -> Team:
 # ---- the statement ----------------------------------------------------------------------------
 
 
-# The properties the statement reads.
-KEYS = (
-    "ai_product",
-    "$ai_model",
-    "$ai_tools_called",
-    "$ai_total_cost_usd",
-    "$ai_input_tokens",
-    "$ai_output_tokens",
-)
-
-
-def _json_fragments(vendor: str) -> tuple[str, Callable[[str], str], Callable[[str], str]]:
-    """(FROM-clause addition, text of a property, number of a property) as SQL for the
-    connection's JSON storage.
-
-    Text: JSON strings as they are, other scalars as their JSON text, absent or null as NULL.
-    Number: JSON numbers, and strings holding a number; anything else NULL.
-    """
-    if vendor == "postgresql":
-        # One pass over each event's properties (large ones are stored compressed, and every `->`
-        # would decompress them again); stored properties are always JSON objects.
-        columns = ", ".join(f'"{key}" jsonb' for key in KEYS)
-        lateral = f"CROSS JOIN LATERAL jsonb_to_record(e.properties) AS x({columns})"
-
-        def text(key: str) -> str:
-            return f"""(x."{key}" #>> '{{}}')"""
-
-        def number(key: str) -> str:
-            value = text(key)
-            return (
-                f"""(CASE jsonb_typeof(x."{key}") WHEN 'number' THEN {value}::numeric """
-                f"WHEN 'string' THEN CASE WHEN {value} ~ '{NUMERIC_TEXT}' THEN {value}::numeric END END)"
-            )
-
-        return lateral, text, number
-
-    def sqlite_text(key: str) -> str:
-        path = f"'$.\"{key}\"'"
-        return (
-            f"(CASE json_type(e.properties, {path}) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' "
-            f"ELSE CAST(json_extract(e.properties, {path}) AS TEXT) END)"
-        )
-
-    def sqlite_number(key: str) -> str:
-        path = f"'$.\"{key}\"'"
-        value = f"json_extract(e.properties, {path})"
-        return (
-            f"(CASE json_type(e.properties, {path}) WHEN 'integer' THEN CAST({value} AS REAL) "
-            f"WHEN 'real' THEN {value} "
-            f"WHEN 'text' THEN CASE WHEN {value} REGEXP '{NUMERIC_TEXT}' THEN CAST(trim({value}) AS REAL) END END)"
-        )
-
-    return "", sqlite_text, sqlite_number
-
-
 def _tool_split(vendor: str) -> str:
     """FROM-clause fragment: one row `piece` per comma-separated name of `tools` (no trimming);
     a missing or empty list gives one empty piece."""
@@ -155,13 +98,13 @@ def _tool_split(vendor: str) -> str:
 STATEMENT = """
 WITH matched AS MATERIALIZED (
     SELECT e.event AS event,
-           {product} AS product,
-           {model} AS model,
-           {tools} AS tools,
-           {cost} AS cost,
-           {input_tokens} AS input_tokens,
-           {output_tokens} AS output_tokens
-    FROM {events} e {properties}
+           e.ai_product AS product,
+           e.ai_model AS model,
+           e.ai_tools_called AS tools,
+           e.ai_cost_usd AS cost,
+           e.ai_input_tokens AS input_tokens,
+           e.ai_output_tokens AS output_tokens
+    FROM {events} e
     WHERE e.team_id = %(team)s
       AND e.person_id IN (SELECT p.id FROM {persons} p WHERE p.team_id = %(team)s AND p.email = %(email)s)
       AND e.event IN (%(generation)s, %(embedding)s)
@@ -194,15 +137,7 @@ UNION ALL SELECT * FROM (
 
 @functools.cache
 def _statement(vendor: str) -> str:
-    properties, text, number = _json_fragments(vendor)
     return STATEMENT.format(
-        properties=properties,
-        product=text("ai_product"),
-        model=text("$ai_model"),
-        tools=text("$ai_tools_called"),
-        cost=number("$ai_total_cost_usd"),
-        input_tokens=number("$ai_input_tokens"),
-        output_tokens=number("$ai_output_tokens"),
         events=Event._meta.db_table,
         persons=Person._meta.db_table,
         piece="split.piece" if vendor == "postgresql" else "split.value",

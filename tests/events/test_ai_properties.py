@@ -380,3 +380,69 @@ def test_case_68_stored_generation_gets_its_tools(client, world):
     capture(client, world.team, [generation(**{"$ai_output_choices": ANTHROPIC_BLOCKS})])
     stored = only_event(world.team).properties
     assert (stored["$ai_tools_called"], stored["$ai_tool_call_count"]) == ("get_weather,Bash", 2)
+
+
+# ---- the price memo ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def package_calls(monkeypatch) -> list[tuple]:
+    """Calls reaching the package (replacing its function also empties the memo)."""
+    calls: list[tuple] = []
+    real = genai_prices.calc_price
+
+    def counting(usage, model_ref, **kwargs):
+        calls.append((model_ref, kwargs.get("provider_id")))
+        return real(usage, model_ref, **kwargs)
+
+    monkeypatch.setattr(genai_prices, "calc_price", counting)
+    return calls
+
+
+def test_a_repeated_price_is_memoized_and_unchanged(package_calls):
+    properties = {"$ai_model": "gpt-4o-mini", "$ai_provider": "openai", "$ai_input_tokens": 1000}
+    first = derive(**properties)
+    assert derive(**properties) == first
+    assert derive(**{**properties, "$ai_input_tokens": 1001}) != first
+    assert len(package_calls) == 2
+    price = package_price("gpt-4o-mini", "openai", input_tokens=1000)
+    assert first["$ai_total_cost_usd"] == float(price.total_price)
+    assert first["$ai_cost_model_price"] == str(price.model_price)
+
+
+@pytest.mark.parametrize(
+    ("model", "provider", "times"),
+    [
+        # A price that starts on a date.
+        (
+            "claude-sonnet-4-6",
+            "anthropic",
+            [datetime(2026, 3, 12, 12, tzinfo=UTC), datetime(2026, 3, 14, tzinfo=UTC)],
+        ),
+        # Off-peak prices within one day: a memo per day would be wrong.
+        (
+            "deepseek-chat",
+            "deepseek",
+            [datetime(2026, 1, 15, 20, tzinfo=UTC), datetime(2026, 1, 15, 12, tzinfo=UTC)],
+        ),
+    ],
+)
+def test_a_memoized_price_follows_the_event_time(package_calls, model, provider, times):
+    properties = {"$ai_model": model, "$ai_provider": provider, "$ai_input_tokens": 300_000}
+    usage = Usage(input_tokens=300_000)
+    totals = []
+    for when in [*times, *times]:
+        derived = ai_properties.derive("$ai_generation", dict(properties), when)
+        price = genai_prices.calc_price(usage, model, provider_id=provider, genai_request_timestamp=when)
+        assert derived["$ai_total_cost_usd"] == float(price.total_price)
+        assert derived["$ai_cost_model_price"] == str(price.model_price)
+        totals.append(derived["$ai_total_cost_usd"])
+    assert totals[0] != totals[1]
+
+
+def test_an_unknown_model_is_remembered(package_calls):
+    properties = {"$ai_model": "no-such-model-xyz", "$ai_provider": "openai", "$ai_input_tokens": 10}
+    assert derive(**properties) == {}
+    assert derive(**properties) == {}
+    # With the provider, then the model alone; not again.
+    assert package_calls == [("no-such-model-xyz", "openai"), ("no-such-model-xyz", None)]

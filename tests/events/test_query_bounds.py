@@ -1,6 +1,8 @@
 """A batch costs a bounded number of queries, however many events and persons it holds."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from events.models import Event, Person
 from tests.events.helpers import capture, generation, sdk_event
@@ -61,3 +63,37 @@ def test_batch_of_100_generations_of_known_persons(client, world, django_assert_
     with django_assert_max_num_queries(7):
         capture(client, world.team, [generation(f"user-{n}") for n in range(100)])
     assert Event.objects.filter(team=world.team).count() == 200
+
+
+def queries_for(client, team, events: list[dict]) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        capture(client, team, events)
+    return len(queries)
+
+
+@pytest.mark.parametrize("personful", [True, False])
+def test_a_batch_costs_the_same_queries_for_10_and_100_events(client, world, personful):
+    """The events go in with one statement however many there are (Django's bulk insert splits
+    at SQLite's parameter limit), and persons with a constant number of queries."""
+    extra = {} if personful else {"$process_person_profile": False}
+
+    def batch(size: int, round_: int) -> list[dict]:
+        return [generation(f"user-{round_}-{n}", **extra) for n in range(size)]
+
+    new_10, new_100 = (
+        queries_for(client, world.team, batch(10, 0)),
+        queries_for(client, world.team, batch(100, 1)),
+    )
+    assert new_10 == new_100 <= MAX_QUERIES_PER_BATCH
+    # Known persons now: only the distinct-id lookup and the insert remain.
+    known_10 = queries_for(client, world.team, [generation(f"user-1-{n}", **extra) for n in range(10)])
+    known_100 = queries_for(client, world.team, batch(100, 1))
+    assert known_10 == known_100 <= 7
+    assert Event.objects.filter(team=world.team).count() == 220
+
+
+def test_a_batch_of_1000_generations_is_one_insert(client, world, django_assert_max_num_queries):
+    capture(client, world.team, [generation(f"user-{n % 50}") for n in range(100)])
+    with django_assert_max_num_queries(7):
+        capture(client, world.team, [generation(f"user-{n % 50}") for n in range(1000)])
+    assert Event.objects.filter(team=world.team).count() == 1100
