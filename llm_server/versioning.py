@@ -15,6 +15,7 @@ is computed from exactly the version it replaces.
 """
 
 import re
+import uuid
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -166,6 +167,91 @@ def get_version(
     # Reported as "is this the history's latest version", which the stored flag already says.
     row.is_latest = row.version == row.latest_version
     return row
+
+
+@dataclass(frozen=True)
+class VersionState:
+    """What a version's payload depends on beyond its immutable row: the row's id (hex), the
+    history's latest version number and, when asked for, its creator's public columns.
+
+    Within one history the latest number moves on every publish and a history is archived whole,
+    so (name, row id, latest version) fixes the history's derived fields (counts, first/latest)."""
+
+    row_id: str
+    latest_version: int
+    creator: tuple | None = None
+
+
+# The user columns a version's `created_by` shows (UserBasicSerializer); a change to one is a new state.
+CREATOR_COLUMNS = (
+    "uuid",
+    "distinct_id",
+    "first_name",
+    "last_name",
+    "email",
+    "is_email_verified",
+    "hedgehog_config",
+    "role_at_organization",
+)
+
+
+def version_state(
+    model: type[Record],
+    *,
+    team: Team | int,
+    name: str,
+    version: int | None = None,
+    row_id: Any = None,
+    with_creator: bool = False,
+) -> VersionState | None:
+    """The state of the version get_version would return, in one indexed query of raw SQL (the
+    hot path of SDK fetches: no ORM compilation); None if there is no such version."""
+    if "\x00" in name:
+        return None
+    if version is not None:
+        low, high = connection.ops.integer_field_range(model._meta.get_field("version").get_internal_type())
+        if (low is not None and version < low) or (high is not None and version > high):
+            return None  # no stored version is that large (and the database would refuse the number)
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = [
+        "t.id",
+        f"(SELECT MAX(h.version) FROM {table} h WHERE h.team_id = t.team_id AND h.name = t.name AND NOT h.deleted)",
+    ]
+    joins = ""
+    if with_creator:
+        user_model = model._meta.get_field("created_by").related_model
+        quote = connection.ops.quote_name
+        columns += [
+            "t.created_by_id",
+            *(f"u.{quote(user_model._meta.get_field(c).column)}" for c in CREATOR_COLUMNS),
+        ]
+        joins = f" LEFT JOIN {quote(user_model._meta.db_table)} u ON u.id = t.created_by_id"
+    where = ["t.team_id = %s", "t.name = %s", "NOT t.deleted"]
+    params: list[Any] = [getattr(team, "pk", team), name]
+    if row_id is not None:
+        where.append("t.id = %s")
+        params.append(model._meta.pk.get_db_prep_value(row_id, connection))
+    if version is not None:
+        where.append("t.version = %s")
+        params.append(version)
+    if row_id is None and version is None:
+        where.append("t.is_latest")
+    sql = f"SELECT {', '.join(columns)} FROM {table} t{joins} WHERE {' AND '.join(where)} LIMIT 1"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    return VersionState(
+        row_id=uuid.UUID(str(found[0])).hex,
+        latest_version=found[1],
+        creator=tuple(found[2:]) if with_creator else None,
+    )
+
+
+def state_of(row: VersionedRecord) -> tuple[str, int]:
+    """(row id, latest version) of a row read by get_version, to compare with a VersionState."""
+    return row.pk.hex, row.latest_version
 
 
 def version_page(

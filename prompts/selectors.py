@@ -47,3 +47,12 @@ def prompt_rows_with_stats(*, team: Team) -> QuerySet:
 
 def get_prompt(*, team: Team, name: str, version: int | None = None, row_id=None) -> LLMPrompt:
     return versioning.get_version(LLMPrompt, team=team, name=name, version=version, row_id=row_id)
+
+
+def prompt_state(
+    *, team: Team, name: str, version: int | None = None, row_id=None, with_creator: bool = False
+) -> versioning.VersionState | None:
+    """What the payload of get_prompt's answer depends on, read cheaply (None: it would 404)."""
+    return versioning.version_state(
+        LLMPrompt, team=team, name=name, version=version, row_id=row_id, with_creator=with_creator
+    )

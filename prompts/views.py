@@ -10,7 +10,13 @@ from rest_framework.response import Response
 from llm_server.permissions import required_scopes
 from llm_server.serializers import ResolveQuerySerializer, VersionQuerySerializer
 from llm_server.soft_delete import ForbidDestroyMixin
-from llm_server.versioned_views import ConflictBodySerializer, NotFoundBodySerializer, resolve_body
+from llm_server.versioned_views import (
+    ConflictBodySerializer,
+    NotFoundBodySerializer,
+    resolve_response,
+    version_param,
+    version_response,
+)
 from llm_server.viewsets import ProjectScopedViewSet
 from prompts import selectors, services
 from prompts.models import LLMPrompt
@@ -99,12 +105,19 @@ class PromptViewSet(
     )
     def by_name(self, request: Request, prompt_name: str, **kwargs) -> Response:
         """Latest version of a prompt, or `?version=N`. This is what the SDKs call."""
-        query = VersionQuerySerializer(query_params=request.query_params)
-        query.is_valid(raise_exception=True)
-        row = selectors.get_prompt(
-            team=self.team, name=prompt_name, version=query.validated_data.get("version")
+        # One cheap query names the state; its payload comes from the cache (ETag, 304: see version_response).
+        state = selectors.prompt_state(
+            team=self.team, name=prompt_name, version=version_param(request.query_params)
         )
-        return Response(PromptPublicSerializer(row).data)
+        return version_response(
+            request,
+            kind="prompt.public",
+            team=self.team,
+            name=prompt_name,
+            state=state,
+            get_row=lambda row_id: selectors.get_prompt(team=self.team, name=prompt_name, row_id=row_id),
+            serializer=PromptPublicSerializer,
+        )
 
     @extend_schema(
         parameters=[NAME_PARAMETER],
@@ -174,16 +187,15 @@ class PromptViewSet(
     )
     def resolve(self, request: Request, prompt_name: str, **kwargs) -> Response:
         """A prompt (latest, `version` or `version_id`) with a page of its version history."""
-        return Response(
-            resolve_body(
-                request.query_params,
-                team=self.team,
-                name=prompt_name,
-                get_row=selectors.get_prompt,
-                key="prompt",
-                row_serializer=PromptSerializer,
-                summary_serializer=PromptVersionSummarySerializer,
-            )
+        return resolve_response(
+            request,
+            kind="prompt.full",
+            team=self.team,
+            name=prompt_name,
+            get_row=selectors.get_prompt,
+            key="prompt",
+            row_serializer=PromptSerializer,
+            summary_serializer=PromptVersionSummarySerializer,
         )
 
     # ---- legacy id routes -----------------------------------------------------------------------

@@ -38,6 +38,15 @@ def get_skill(*, team: Team, name: str, version: int | None = None, row_id=None)
     return row
 
 
+def skill_state(
+    *, team: Team, name: str, version: int | None = None, row_id=None, with_creator: bool = False
+) -> versioning.VersionState | None:
+    """What the payload of get_skill's answer depends on, read cheaply (None: it would 404)."""
+    return versioning.version_state(
+        LLMSkill, team=team, name=name, version=version, row_id=row_id, with_creator=with_creator
+    )
+
+
 def skill_version_id(*, team: Team, name: str, version: int | None = None):
     """The id of a version (latest by default); ObjectNotFound(name) if there is none."""
     rows = versioning.active_rows(LLMSkill, team=team, name=name)

@@ -7,9 +7,17 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from llm_server import payload_cache
+from llm_server.domain import ObjectNotFound
 from llm_server.permissions import required_scopes
 from llm_server.serializers import ResolveQuerySerializer, VersionQuerySerializer
-from llm_server.versioned_views import ConflictBodySerializer, NotFoundBodySerializer, resolve_body
+from llm_server.versioned_views import (
+    ConflictBodySerializer,
+    NotFoundBodySerializer,
+    resolve_response,
+    version_param,
+    version_response,
+)
 from llm_server.viewsets import ProjectScopedViewSet
 from skills import selectors, services
 from skills.content import lookup_path_is_invalid
@@ -94,12 +102,18 @@ class SkillViewSet(mixins.ListModelMixin, ProjectScopedViewSet):
     @action(detail=False, methods=["get"], url_path=rf"name/{NAME_PATH}", required_scopes=["llm_skill:read"])
     def by_name(self, request: Request, skill_name: str, **kwargs) -> Response:
         """Latest version of a skill, or `?version=N`, with its file manifest and outline."""
-        query = VersionQuerySerializer(query_params=request.query_params)
-        query.is_valid(raise_exception=True)
-        row = selectors.get_skill(
-            team=self.team, name=skill_name, version=query.validated_data.get("version")
+        state = selectors.skill_state(
+            team=self.team, name=skill_name, version=version_param(request.query_params), with_creator=True
         )
-        return Response(SkillSerializer(row).data)
+        return version_response(
+            request,
+            kind="skill.full",
+            team=self.team,
+            name=skill_name,
+            state=state,
+            get_row=lambda row_id: selectors.get_skill(team=self.team, name=skill_name, row_id=row_id),
+            serializer=SkillSerializer,
+        )
 
     @extend_schema(
         parameters=[NAME_PARAMETER],
@@ -166,16 +180,15 @@ class SkillViewSet(mixins.ListModelMixin, ProjectScopedViewSet):
     )
     def resolve(self, request: Request, skill_name: str, **kwargs) -> Response:
         """A skill (latest, `version` or `version_id`) with a page of its version history."""
-        return Response(
-            resolve_body(
-                request.query_params,
-                team=self.team,
-                name=skill_name,
-                get_row=selectors.get_skill,
-                key="skill",
-                row_serializer=SkillSerializer,
-                summary_serializer=SkillVersionSummarySerializer,
-            )
+        return resolve_response(
+            request,
+            kind="skill.full",
+            team=self.team,
+            name=skill_name,
+            get_row=selectors.get_skill,
+            key="skill",
+            row_serializer=SkillSerializer,
+            summary_serializer=SkillVersionSummarySerializer,
         )
 
     # ---- bundled files -------------------------------------------------------------------------
@@ -233,18 +246,33 @@ class SkillViewSet(mixins.ListModelMixin, ProjectScopedViewSet):
     def file(self, request: Request, skill_name: str, file_path: str, **kwargs) -> Response:
         """A bundled file with its content, from the latest version or `?version=N` (HEAD too)."""
         path = file_path.rstrip("/")
-        query = VersionQuerySerializer(query_params=request.query_params)
-        query.is_valid(raise_exception=True)
-        version = query.validated_data.get("version")
         # The skill (or version) is looked up first: a missing skill is a 404 whatever the path.
-        version_id = selectors.skill_version_id(team=self.team, name=skill_name, version=version)
+        state = selectors.skill_state(
+            team=self.team, name=skill_name, version=version_param(request.query_params)
+        )
+        if state is None:
+            raise ObjectNotFound(skill_name)
         if lookup_path_is_invalid(path):
             raise InvalidFilePath()
-        try:
-            found = selectors.get_skill_file(skill_version_id=version_id, path=path)
-        except LLMSkillFile.DoesNotExist:
-            raise FileNotInSkill(f"File '{path}' not found in skill '{skill_name}'.") from None
-        return Response(SkillFileSerializer(found).data)
+        # A version's files never change: (version id, path) names the answer for good.
+        key = payload_cache.digest("skill.file", state.row_id, path)
+        payload = payload_cache.get(key)
+        if payload is None:
+            try:
+                payload = SkillFileSerializer(
+                    selectors.get_skill_file(skill_version_id=state.row_id, path=path)
+                ).data
+            except LLMSkillFile.DoesNotExist:
+                payload = payload_cache.ABSENT
+            payload_cache.put(key, payload)
+        if payload == payload_cache.ABSENT:
+            raise FileNotInSkill(f"File '{path}' not found in skill '{skill_name}'.")
+        tag = payload_cache.etag(key)
+        if payload_cache.none_match(request, tag):
+            return payload_cache.not_modified(tag)
+        response = Response(payload)
+        response["ETag"] = tag
+        return response
 
     @extend_schema(
         parameters=[NAME_PARAMETER, FILE_PATH_PARAMETER, BaseVersionQuerySerializer],
