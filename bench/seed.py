@@ -322,13 +322,29 @@ def seed_events(team: int, email: str, v: dict) -> None:
     )
     kinds = ["$ai_generation"] * 7 + ["$ai_embedding", "$ai_span", "$ai_trace"]
     seconds = f"(n * 7919 % {80 * 86400})"  # spread over the last 80 days
+
+    def spend_column(expression: str) -> str:
+        """Capture fills the typed spend columns of generations and embeddings only."""
+        return f"CASE WHEN {pick(kinds)} IN ('$ai_generation', '$ai_embedding') THEN {expression} END"
+
+    spend_columns = ", ".join(
+        spend_column(expression)
+        for expression in (
+            pick(["posthog_code", "background_agents", "wizard"]),
+            model,
+            pick(["Bash", "Bash,Read", "Read,Edit,Bash", "Grep"]),
+            "(n % 997) / 10000.0",
+            "100 + n % 5000",
+            "10 + n % 700",
+        )
+    )
     with bulk_load(events):
         run(
             f"WITH RECURSIVE {series('s', count)} "
             f"INSERT INTO {events} (team_id, uuid, event, distinct_id, person_id, timestamp, created_at, properties, "
-            "ai_trace_id) "
+            "ai_trace_id, ai_product, ai_model, ai_tools_called, ai_cost_usd, ai_input_tokens, ai_output_tokens) "
             f"SELECT {team}, {uuid()}, {pick(kinds)}, 'device-' || {owner}, {first} + {owner}, {ago(seconds)}, "
-            f"{ago(seconds)}, {props}, 'trace-' || (n / 7) FROM s"
+            f"{ago(seconds)}, {props}, 'trace-' || (n / 7), {spend_columns} FROM s"
         )
 
 
@@ -382,7 +398,9 @@ def main() -> None:
     big = timed("datasets", seed_datasets, team, user, v)
     timed("events", seed_events, team, key["email"], v)
     timed("review_and_scores", seed_review_and_scores, team, user, v)
-    timed("analyze", run, "ANALYZE")
+    # VACUUM sets PostgreSQL's visibility map, so spend's covering index is read index-only, as on
+    # a table autovacuum has seen.
+    timed("analyze", run, "VACUUM ANALYZE" if POSTGRES else "ANALYZE")
     with connection.cursor() as cursor:
         cursor.execute("SELECT version()" if POSTGRES else "SELECT sqlite_version()")
         version = cursor.fetchone()[0]

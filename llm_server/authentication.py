@@ -99,10 +99,11 @@ class PersonalAPIKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(f"Personal API key found in request {source} is invalid.")
         now = timezone.now()
         if key.last_used_at is None or now - key.last_used_at > LAST_USED_GRANULARITY:
-            # One write per key per hour at most; the cached copy is dropped so it is not repeated.
+            # One write per key per hour at most. The cached copy is replaced now (one read), so the
+            # write is not repeated and the next request is served from the cache again.
             PersonalAPIKey.objects.filter(pk=key.pk).mark_used(now)
             auth_cache.forget(key_entry_name(key_hash))
-            key.last_used_at = now
+            key = find_active_key(key_hash) or key
         return key.user, key
 
     def authenticate_header(self, request: Request) -> str:
