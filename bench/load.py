@@ -41,6 +41,9 @@ BATCH = 100  # capture events per request
 USERS = 50  # distinct ids capture cycles through (persons are created once)
 RSS_LIMIT_MB = 150
 ETAG_NAMES = 200  # prompts whose ETag the revalidation row cycles through
+# An application fetches its own few prompts and skills over and over: the by-name rows cycle through
+# this many names of the seeded thousands. The "every name" row shows payloads built on each request.
+HOT_NAMES = 200
 
 
 @dataclass
@@ -156,7 +159,7 @@ def rows_for(key: dict, seeded: dict) -> list[Row]:
     v = seeded["volumes"]
     project, token = key["project_id"], key["project_api_token"]
     p, sdk = f"/api/projects/{project}", "/api/environments/@current"
-    prompts, skills = range(v["prompts"]), range(v["skills"])
+    prompts, skills = range(min(HOT_NAMES, v["prompts"])), range(min(HOT_NAMES, v["skills"]))
     dataset, deep = seeded["dataset_id"], int(v["dataset_items"] * 0.9)
     spend = "/api/llm_analytics/@me/spend/?product=posthog_code"
     return [
@@ -166,6 +169,11 @@ def rows_for(key: dict, seeded: dict) -> list[Row]:
             "prompt by name, SDK path",
             [f"{sdk}/llm_prompts/name/prompt-{i}/?token={token}" for i in prompts],
             min_ratio=0.5,
+        ),
+        Row(
+            "prompt_sdk_every",
+            "prompt by name, SDK path, every name",
+            [f"{sdk}/llm_prompts/name/prompt-{i}/?token={token}" for i in range(v["prompts"])],
         ),
         Row("prompt_get", "prompt by name", [f"{p}/llm_prompts/name/prompt-{i}/" for i in prompts]),
         Row(

@@ -13,7 +13,7 @@ import hashlib
 import logging
 from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpResponseNotModified
 from django.utils.http import parse_etags
 
@@ -38,9 +38,15 @@ def etag(key: str) -> str:
     return f'"{key}"'
 
 
+def payload_cache():
+    """The `payloads` cache: Redis when configured, else each worker's own memory. Keys name the
+    exact state a payload was built from, so a per-worker copy can never be stale."""
+    return caches["payloads"]
+
+
 def get(key: str) -> Any:
     try:
-        return cache.get(f"payload:{key}")
+        return payload_cache().get(f"payload:{key}")
     except Exception:  # a cache outage must not fail reads
         logger.warning("payload cache read failed", exc_info=True)
         return None
@@ -48,7 +54,7 @@ def get(key: str) -> Any:
 
 def put(key: str, value: Any) -> None:
     try:
-        cache.set(f"payload:{key}", value, TIMEOUT_SECONDS)
+        payload_cache().set(f"payload:{key}", value, TIMEOUT_SECONDS)
     except Exception:  # a cache outage must not fail reads
         logger.warning("payload cache write failed", exc_info=True)
 

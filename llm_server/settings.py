@@ -185,6 +185,18 @@ else:
             "LOCATION": os.environ.get("CACHE_DIR") or str(BASE_DIR / "var" / "cache"),
         }
     }
+# Rendered prompt and skill payloads, keyed by the exact version state they were built from (never
+# invalidated, so a per-worker copy is safe): Redis when configured, else each worker's memory.
+PAYLOAD_CACHE_ENTRIES = int(os.environ.get("PAYLOAD_CACHE_ENTRIES", "2000"))
+CACHES["payloads"] = (
+    {**CACHES["default"], "KEY_PREFIX": "llm_server_payloads"}
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "payloads",
+        "OPTIONS": {"MAX_ENTRIES": PAYLOAD_CACHE_ENTRIES, "CULL_FREQUENCY": 4},
+    }
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

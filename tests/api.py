@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
+from django.core.cache import caches
 from rest_framework.test import APIClient
 
 # A well-formed UUID that no row has (fixed, so parametrized ids are the same in every process).
@@ -123,3 +124,9 @@ def version_history_state(model, team, name: str) -> list[tuple[int, bool, bool]
         .order_by("deleted", "version", "created_at")
         .values_list("version", "is_latest", "deleted")
     )
+
+
+def clear_caches() -> None:
+    """Every cache alias (the default one and the payload cache), as a fresh worker sees them."""
+    for alias in caches:
+        caches[alias].clear()

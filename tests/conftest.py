@@ -3,20 +3,20 @@
 import pytest
 import requests
 import yaml
-from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
 
 from llm_server.accounts.models import User
+from tests.api import clear_caches
 from tests.factories import UserFactory, World, WorldTemplate, make_key, make_member
 from tests.live import session_for
 
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    cache.clear()
+    clear_caches()
     yield
-    cache.clear()
+    clear_caches()
 
 
 @pytest.fixture

@@ -2,12 +2,11 @@
 every write (publish, archive, rename, duplicate) is seen by the very next read."""
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from prompts.models import LLMPrompt
-from tests.api import bearer
+from tests.api import bearer, clear_caches
 from tests.prompts.helpers import active, expected_row, prompt_not_found, seed_history
 
 
@@ -74,7 +73,7 @@ def test_cached_body_is_the_exact_body(api, world):
 def test_matching_if_none_match_is_304_without_body(api, world):
     seed_history(world.team, "p", ["v1"], world.user)
     etag = api.get("name/p/")["ETag"]
-    cache.clear()  # a 304 needs no cached payload: the tag comes from the cheap query
+    clear_caches()  # a 304 needs no cached payload: the tag comes from the cheap query
     with CaptureQueriesContext(connection) as captured:
         response = conditional(api, "name/p/", etag)
     assert response.status_code == 304
@@ -147,7 +146,7 @@ def test_a_second_worker_with_an_empty_cache_answers_the_same(api, world):
     warm = api.get("name/p/")
     api.publish("p", "v2", base_version=1)
     fresh_on_warm = api.get("name/p/")
-    cache.clear()
+    clear_caches()
     fresh_on_cold = api.get("name/p/")
     assert fresh_on_warm.content == fresh_on_cold.content
     assert fresh_on_warm["ETag"] == fresh_on_cold["ETag"] != warm["ETag"]

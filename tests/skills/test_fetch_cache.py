@@ -2,12 +2,11 @@
 and 304, and that every write is seen by the very next read."""
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from skills.models import LLMSkill
-from tests.api import bearer
+from tests.api import bearer, clear_caches
 from tests.skills.helpers import expected_skill, file_missing, seed_skill, skill_not_found
 
 FILES = [("references/a.md", "alpha"), ("b.txt", "beta", "text/markdown")]
@@ -76,7 +75,7 @@ def test_304_without_body(api, world, path):
 def test_304_of_a_skill_from_the_cheap_query_alone(api, world):
     seed_skill(world, files=FILES)
     etag = api.get("name/s/")["ETag"]
-    cache.clear()
+    clear_caches()
     with CaptureQueriesContext(connection) as captured:
         response = conditional(api, "name/s/", etag)
     assert response.status_code == 304
@@ -134,7 +133,7 @@ def test_a_second_worker_with_an_empty_cache_answers_the_same(api, world):
     api.get("name/s/")
     api.publish("s", 1, description="changed")
     on_warm = api.get("name/s/")
-    cache.clear()
+    clear_caches()
     on_cold = api.get("name/s/")
     assert on_warm.content == on_cold.content
     assert on_warm["ETag"] == on_cold["ETag"]
