@@ -1,6 +1,7 @@
 """Pure rules of skill content: the outline, bundled-file paths and exactly-once text edits."""
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote
@@ -65,7 +66,17 @@ EMPTY_OR_DOT = "File paths must not contain empty or '.' segments."
 BACKSLASH = "File paths must use '/' as the separator, not '\\'."
 CONTROL = "File paths must not contain control characters."
 ENCODED = "File paths must not contain percent-encoded separators, traversal segments or control characters."
+FORMAT = (
+    "File paths must not contain invisible formatting characters "
+    "(such as bidirectional overrides or zero-width characters)."
+)
+LOOKALIKE = (
+    "File paths must not contain look-alikes of '/', '\\' or '.' "
+    "(such as fullwidth dots or a division slash) that could hide a separator or a traversal."
+)
 CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Slashes that NFKC leaves alone but a reader takes for a separator.
+SLASH_LOOKALIKES = frozenset("\u2044\u2215\u29f5\u29f8\u29f9\u2571\u2572\u27cb\u27cd\u3033\u3035")
 
 
 def _plain_path_problem(path: str) -> str | None:
@@ -90,7 +101,7 @@ def path_problem(path: str) -> str | None:
     character or a traversal or dot segment: a client or proxy that decodes the path later must not
     see a different, unsafe path. Escapes that decode to harmless text (`100%25.md`) are kept.
     """
-    problem = _plain_path_problem(path)
+    problem = _plain_path_problem(path) or _unicode_problem(path)
     if problem or "%" not in path:
         return problem
     decoded = path
@@ -99,8 +110,27 @@ def path_problem(path: str) -> str | None:
         if once == decoded:
             break
         decoded = once
-    if decoded.count("/") != path.count("/") or _plain_path_problem(decoded):
+    if decoded.count("/") != path.count("/") or _plain_path_problem(decoded) or _unicode_problem(decoded):
         return ENCODED
+    return None
+
+
+def _unicode_problem(path: str) -> str | None:
+    """Characters that render invisibly, or that normalize (NFKC) or look like a separator or a
+    dot: the path a person reads, or a tool normalizes, would differ from the one stored."""
+    if path.isascii():
+        return None
+    if any(unicodedata.category(char) == "Cf" for char in path):
+        return FORMAT
+    if any(char in SLASH_LOOKALIKES for char in path):
+        return LOOKALIKE
+    normalized = unicodedata.normalize("NFKC", path)
+    if normalized != path and (
+        normalized.count("/") != path.count("/")
+        or normalized.count(".") != path.count(".")
+        or _plain_path_problem(normalized)
+    ):
+        return LOOKALIKE
     return None
 
 

@@ -186,3 +186,50 @@ def test_lone_surrogate_in_a_text_field_gets_drf_own_error(client, api, field):
         field, "surrogate_characters_not_allowed", "Surrogate characters are not allowed: U+D800."
     )
     assert not LLMSkill.objects.exists()
+
+
+# ---- look-alike and invisible characters in file paths -------------------------------------------
+
+FORMAT_MESSAGE = (
+    "File paths must not contain invisible formatting characters "
+    "(such as bidirectional overrides or zero-width characters)."
+)
+LOOKALIKE_MESSAGE = (
+    "File paths must not contain look-alikes of '/', '\\' or '.' "
+    "(such as fullwidth dots or a division slash) that could hide a separator or a traversal."
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("\uff0e\uff0e/x", LOOKALIKE_MESSAGE),  # fullwidth dots: "../x" after NFKC
+        ("\u2215..\u2215x", LOOKALIKE_MESSAGE),  # division slashes around ".."
+        ("a\u2044b.md", LOOKALIKE_MESSAGE),  # fraction slash
+        ("a\uff0fb.md", LOOKALIKE_MESSAGE),  # fullwidth solidus: a separator after NFKC
+        ("a\uff3cb.md", LOOKALIKE_MESSAGE),  # fullwidth reverse solidus
+        ("\u2024\u2024/x", LOOKALIKE_MESSAGE),  # one-dot leaders
+        ("a/\u202e/b", FORMAT_MESSAGE),  # right-to-left override
+        ("notes\u200b.md", FORMAT_MESSAGE),  # zero-width space
+        ("\ufeffa.md", FORMAT_MESSAGE),  # byte-order mark
+    ],
+)
+def test_file_paths_with_lookalikes_or_format_characters_are_refused(api, world, path, message):
+    response = api.post(
+        "", {"name": "s", "description": "d", "body": "b", "files": [{"path": path, "content": "x"}]}
+    )
+    assert response.status_code == 400
+    assert response.json() == validation("files__0__path", "invalid_input", message)
+    assert not LLMSkill.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "path", ["docs/caf\u00e9.md", "r\u00e9sum\u00e9/\u00fcber.md", "\u65e5\u672c\u8a9e.md", "\ufb01le.md"]
+)
+def test_non_ascii_file_paths_without_lookalikes_are_stored_as_sent(api, world, path):
+    response = api.post(
+        "", {"name": "s", "description": "d", "body": "b", "files": [{"path": path, "content": "x"}]}
+    )
+    assert response.status_code == 201, response.content
+    row = LLMSkill.objects.get(team=world.team, name="s", version=1)
+    assert files_of(row) == {path: ("x", "text/plain")}
