@@ -196,7 +196,7 @@ def _package_costs(properties: dict[str, Any], timestamp: datetime) -> dict[str,
 # three, an entry is reused only while the model's price at the event's timestamp is the very object
 # it was computed with, so the stored price, model and text stay exactly the package's.
 
-PRICE_MEMO_MAX = 50_000
+PRICE_MEMO_MAX = 5_000
 _NO_MODEL = object()
 _price_memo: dict[tuple[str, str, UsageKey], tuple[Any, Any, dict[str, Any] | None]] = {}
 _price_memo_owner: tuple[Any, Any] | None = None

@@ -187,7 +187,7 @@ else:
     }
 # Rendered prompt and skill payloads, keyed by the exact version state they were built from (never
 # invalidated, so a per-worker copy is safe): Redis when configured, else each worker's memory.
-PAYLOAD_CACHE_ENTRIES = int(os.environ.get("PAYLOAD_CACHE_ENTRIES", "2000"))
+PAYLOAD_CACHE_ENTRIES = int(os.environ.get("PAYLOAD_CACHE_ENTRIES", "1000"))
 CACHES["payloads"] = (
     {**CACHES["default"], "KEY_PREFIX": "llm_server_payloads"}
     if REDIS_URL
