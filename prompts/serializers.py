@@ -5,6 +5,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from llm_server.fast_read import FastReadMixin
 from llm_server.serializers import (
     RecordNameField,
     StorableJSONField,
@@ -49,7 +50,7 @@ PUBLIC_FIELDS = [
 ]
 
 
-class PromptPublicSerializer(serializers.ModelSerializer):
+class PromptPublicSerializer(FastReadMixin, serializers.ModelSerializer):
     """GET by name (what the SDKs read): no `created_by`."""
 
     prompt = serializers.JSONField(read_only=True)
@@ -79,6 +80,9 @@ class PromptCreateSerializer(serializers.Serializer):
 
 
 class PromptPublishSerializer(serializers.Serializer):
+    # PATCH by name requires `base_version` (and, for prompts, `prompt`): documented as declared.
+    schema_partial_on_patch = False
+
     prompt = PromptPayloadField()
     base_version = serializers.IntegerField(min_value=1)
 

@@ -6,6 +6,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from llm_server.fast_read import FastReadMixin
 from llm_server.serializers import (
     FormJSONListField,
     FormJSONListSerializer,
@@ -204,6 +205,9 @@ class SkillCreateSerializer(serializers.Serializer):
 
 
 class SkillPublishSerializer(serializers.Serializer):
+    # PATCH by name requires `base_version` (and, for prompts, `prompt`): documented as declared.
+    schema_partial_on_patch = False
+
     body = BodyField(required=False)
     edits = edit_list(required=False)
     description = serializers.CharField(max_length=DESCRIPTION_MAX_LENGTH, required=False)
@@ -318,7 +322,7 @@ class OutlineField(serializers.JSONField):
         return [{"level": entry["level"], "text": entry["text"]} for entry in value]
 
 
-class SkillSerializer(serializers.ModelSerializer):
+class SkillSerializer(FastReadMixin, serializers.ModelSerializer):
     """A skill version with its file manifest (never content) and its history's derived fields."""
 
     allowed_tools = serializers.ListField(child=serializers.CharField(), read_only=True)
