@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.utils import html
 
-from llm_server.accounts.models import User
+from llm_server.accounts.models import USER_PUBLIC_COLUMNS, User
 from llm_server.fast_read import FastReadMixin
 from llm_server.fields import allow_null_characters
 from llm_server.versioning import NAME_MAX_LENGTH, name_errors
@@ -34,17 +34,7 @@ class UserBasicSerializer(FastReadMixin, serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = [
-            "id",
-            "uuid",
-            "distinct_id",
-            "first_name",
-            "last_name",
-            "email",
-            "is_email_verified",
-            "hedgehog_config",
-            "role_at_organization",
-        ]
+        fields = ["id", *USER_PUBLIC_COLUMNS]
         read_only_fields = fields
 
     def get_hedgehog_config(self, user: User) -> dict | None:

@@ -26,7 +26,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from llm_server.accounts.models import Team, User
+from llm_server.accounts.models import USER_PUBLIC_COLUMNS, Team, User
 from llm_server.domain import NameTaken, ObjectNotFound, VersionConflict, VersionLimitReached
 from llm_server.ids import uuid7
 from llm_server.soft_delete import SoftDeleteModel
@@ -183,16 +183,7 @@ class VersionState:
 
 
 # The user columns a version's `created_by` shows (UserBasicSerializer); a change to one is a new state.
-CREATOR_COLUMNS = (
-    "uuid",
-    "distinct_id",
-    "first_name",
-    "last_name",
-    "email",
-    "is_email_verified",
-    "hedgehog_config",
-    "role_at_organization",
-)
+CREATOR_COLUMNS = USER_PUBLIC_COLUMNS
 
 
 def version_state(
