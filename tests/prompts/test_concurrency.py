@@ -194,3 +194,35 @@ def test_rename_racing_a_create_of_the_same_name_never_errors(live_server, world
         loser = rename if rename.status_code == 400 else create
         assert loser.json()["code"] == "unique"
         assert_history_is_sound(world.team, target, 2 if rename.status_code == 200 else 1)
+
+
+def test_duplicate_racing_an_archive_copies_a_whole_history_or_nothing(live_server, world, live_session):
+    """Duplicate reads the source's latest row under the same lock archive takes: it copies the
+    version archive was about to hide (201), or finds the name gone (404). The copy, when made, is
+    one complete version 1 and the source ends archived either way."""
+    base = f"{live_server.url}/api/environments/{world.t}/llm_prompts"
+    archiver, duplicator = live_session(world.k_rw), live_session(world.k_rw)
+    outcomes = Counter()
+    for round_ in range(ROUNDS):
+        name, copy = f"dup-race-{round_}", f"dup-copy-{round_}"
+        two_version_history(world, name)
+
+        archive, duplicate = run_together(
+            [
+                lambda name=name: archiver.post(f"{base}/name/{name}/archive/", timeout=20),
+                lambda name=name, copy=copy: duplicator.post(
+                    f"{base}/name/{name}/duplicate/", json={"new_name": copy}, timeout=20
+                ),
+            ]
+        )
+        assert archive.status_code == 204, archive.text
+        assert duplicate.status_code in (201, 404), duplicate.text
+        outcomes[duplicate.status_code] += 1
+        assert not LLMPrompt.objects.filter(team=world.team, name=name, deleted=False).exists()
+        copies = list(LLMPrompt.objects.filter(team=world.team, name=copy, deleted=False))
+        if duplicate.status_code == 201:
+            assert [(row.version, row.is_latest, row.prompt) for row in copies] == [(1, True, "v2")]
+            assert duplicate.json()["name"] == copy
+        else:
+            assert copies == []
+    assert sum(outcomes.values()) == ROUNDS
