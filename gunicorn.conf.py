@@ -15,6 +15,8 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 # Access lines on stdout unless turned off (ACCESS_LOG=false), for benchmarks.
+# Personal API keys in query strings are masked in the access log.
+logger_class = "llm_server.gunicorn_logging.RedactingLogger"
 accesslog = "-" if os.environ.get("ACCESS_LOG", "true").lower() not in {"0", "false", "no", "off"} else None
 # A worker restarts after this many requests, with jitter, to bound memory growth (each worker
 # stays under 150 MB in `make bench`).

@@ -9,7 +9,7 @@ from llm_server import errors
 from llm_server.accounts.views import OrganizationViewSet
 from llm_server.apps_registry import RESOURCE_APPS
 from llm_server.health import health
-from llm_server.landing import landing, oauth_protected_resource
+from llm_server.landing import landing, oauth_protected_resource, safe_methods_only
 from llm_server.routers import project_routes
 
 urlpatterns = [
@@ -18,8 +18,13 @@ urlpatterns = [
     path(".well-known/oauth-protected-resource", oauth_protected_resource, name="oauth-protected-resource"),
     path("admin", RedirectView.as_view(url="/admin/", permanent=True)),
     path("admin/", admin.site.urls),
-    re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
-    re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    # GET only: other methods get the API's JSON 405, not the docs renderer's HTML or YAML.
+    re_path(r"^api/schema/?$", safe_methods_only(SpectacularAPIView.as_view()), name="schema"),
+    re_path(
+        r"^api/docs/?$",
+        safe_methods_only(SpectacularSwaggerView.as_view(url_name="schema")),
+        name="swagger-ui",
+    ),
     re_path(
         r"^api/organizations/(?P<pk>[^/]+)/?$",
         OrganizationViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),

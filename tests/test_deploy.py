@@ -279,7 +279,9 @@ def wait_until_answering(port: int, seconds: float = 60) -> None:
 @pytest.mark.live
 def test_health_check_commands_pass_against_gunicorn_with_public_allowed_hosts(tmp_path):
     """gunicorn as the image runs it, with ALLOWED_HOSTS set to a public name only; the health
-    checks of the Dockerfile and compose file, run as written, pass and nothing is logged."""
+    checks of the Dockerfile and compose file, run as written, pass and nothing is logged. Its
+    access log masks a personal API key sent in the query string or a referrer."""
+    secret = "phx_" + secrets.token_urlsafe(30).replace("-", "a")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -291,6 +293,7 @@ def test_health_check_commands_pass_against_gunicorn_with_public_allowed_hosts(t
         "BIND": f"127.0.0.1:{port}",
         "PORT": str(port),
         "WEB_CONCURRENCY": "1",
+        "ACCESS_LOG": "true",
     }
     log = (tmp_path / "gunicorn.log").open("w")
     server = subprocess.Popen(
@@ -308,12 +311,20 @@ def test_health_check_commands_pass_against_gunicorn_with_public_allowed_hosts(t
                 argv = [part.replace("127.0.0.1:8000", f"127.0.0.1:{port}") for part in argv]
             ran = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=10)
             assert ran.returncode == 0, (name, ran.stderr)
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+            connection.sendall(
+                f"GET /_health?personal_api_key={secret}&x=1 HTTP/1.0\r\nHost: llm.example.com\r\n"
+                f"Referer: https://app.example.com/?personal_api_key={secret}\r\n\r\n".encode()
+            )
+            assert connection.recv(64).startswith(b"HTTP/1.0 200")
     finally:
         server.terminate()
         server.wait(timeout=10)
         log.close()
     logged = (tmp_path / "gunicorn.log").read_text()
     assert "DisallowedHost" not in logged and "Traceback" not in logged
+    assert "GET /_health?personal_api_key=[redacted]&x=1" in logged
+    assert secret not in logged and secret[4:20] not in logged
 
 
 def docker_engine_available() -> bool:
