@@ -1,6 +1,6 @@
 """OpenAPI: the personal-key security scheme and each operation's required scope."""
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework.test import APIRequestFactory
@@ -41,6 +41,13 @@ class ScopedAutoSchema(AutoSchema):
             operation["description"] = f"{description}\n\n{note}".strip()
         return operation
 
+    def resolve_serializer(self, serializer, direction, bypass_extensions=False):
+        # COMPONENT_SPLIT_PATCH documents PATCH bodies partial; a body whose PATCH really requires
+        # its fields (publish by name) opts out with `schema_partial_on_patch = False`.
+        if getattr(serializer, "partial", False) and not getattr(serializer, "schema_partial_on_patch", True):
+            serializer.partial = False
+        return super().resolve_serializer(serializer, direction, bypass_extensions)
+
     def _add_error_responses(self, operation: dict, method: str, registry) -> None:
         """Every operation can fail with the envelope; document the statuses it can produce."""
         component = ResolvedComponent(
@@ -74,6 +81,30 @@ class ScopedAutoSchema(AutoSchema):
         request = APIRequestFactory().generic(method, "/")
         found = scopes_for_request(self.view, request)
         return found or []
+
+
+NON_NULL_JSON_SCHEMA = {
+    "anyOf": [
+        {"type": "object"},
+        {"type": "array"},
+        {"type": "string"},
+        {"type": "number"},
+        {"type": "boolean"},
+    ],
+    "description": "Any JSON value but null.",
+}
+
+
+class StorableJSONFieldExtension(OpenApiSerializerFieldExtension):
+    """A JSON field without `allow_null` refuses null (400): document any JSON value but null."""
+
+    target_class = "llm_server.serializers.StorableJSONField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        if self.target.allow_null:
+            return {}
+        return dict(NON_NULL_JSON_SCHEMA)
 
 
 class PersonalAPIKeyScheme(OpenApiAuthenticationExtension):
