@@ -95,6 +95,9 @@ class ReviewQueueItemSerializer(ProjectRecordSerializer):
 class ReviewQueueItemMoveSerializer(ReviewQueueItemSerializer):
     """Moves a pending item to another queue: `queue_id` is required; the trace id cannot change."""
 
+    # The PATCH really requires `queue_id`: documented as declared, not as a partial body.
+    schema_partial_on_patch = False
+
     trace_id = serializers.CharField(read_only=True)
 
 

@@ -6,11 +6,9 @@ Schemathesis runs as its CLI (`st run`) in a subprocess: the live server (pytest
 bounded: few examples per operation, a per-request timeout, and a total time budget.
 """
 
-import shutil
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import pytest
 
@@ -18,7 +16,32 @@ from tests.factories import OrganizationFactory, UserFactory, make_key, make_mem
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 
-ST = shutil.which("st", path=str(Path(sys.executable).parent)) or "st"
+# Schemathesis's command line, run by this interpreter with one patch: describing a lambda for a
+# strategy's repr calls `ast.parse`, which CPython 3.11 before 3.11.8 can fail with "SystemError:
+# AST constructor recursion depth mismatch" (gh-106905) at random. That error is the tooling's,
+# never the server's; the description falls back to the lambda's name.
+SCHEMATHESIS = """
+import sys
+
+from schemathesis.cli import schemathesis
+from hypothesis.internal import reflection
+
+describe = reflection.get_pretty_function_description
+
+
+def tolerant(fn):
+    try:
+        return describe(fn)
+    except SystemError:
+        return getattr(fn, "__name__", "<function>")
+
+
+for module in list(sys.modules.values()):
+    if getattr(module, "get_pretty_function_description", None) is describe:
+        module.get_pretty_function_description = tolerant
+sys.argv[0] = "st"
+sys.exit(schemathesis())
+"""
 MAX_EXAMPLES = 5  # per operation and phase
 MAX_TIME_SECONDS = 90  # Schemathesis's own budget for the whole run
 TIMEOUT_SECONDS = 240  # the subprocess is killed past this
@@ -61,13 +84,6 @@ def config(project_id: int) -> str:
         checks.allow_header_conformance.enabled = false
 
         [[operations]]
-        # Completing this body's examples crashes Hypothesis itself on Python 3.11 (a SystemError
-        # from `ast.parse` while describing a strategy): a tooling bug, not the server's. The
-        # coverage and fuzzing phases still test the operation.
-        include-path-regex = "/llm_analytics/text_repr/$"
-        phases.examples.enabled = false
-
-        [[operations]]
         include-path-regex = "{LLM_PATHS}"
         checks.not_a_server_error.enabled = false
         """
@@ -83,7 +99,9 @@ def test_schemathesis_finds_nothing(live_server, tmp_path):
     config_file = tmp_path / "schemathesis.toml"
     config_file.write_text(config(team.id))
     argv = [
-        ST,
+        sys.executable,
+        "-c",
+        SCHEMATHESIS,
         "--config-file",
         str(config_file),
         "run",
