@@ -68,7 +68,10 @@ def _free_port() -> int:
 def _children(pid: int) -> list[int]:
     found = []
     for task in Path(f"/proc/{pid}/task").iterdir():
-        text = (task / "children").read_text().split()
+        try:
+            text = (task / "children").read_text().split()
+        except (FileNotFoundError, ProcessLookupError):  # the thread ended while listed
+            continue
         found.extend(int(child) for child in text)
     return found
 
