@@ -11,7 +11,6 @@ import re
 import time
 from typing import Any
 
-import openai
 from django.conf import settings
 
 from llm_server.domain import LLMNotConfigured
@@ -20,7 +19,6 @@ logger = logging.getLogger("llm_server.llm")
 
 # A local server often takes no key, but the client library requires one.
 PLACEHOLDER_API_KEY = "not-needed"
-RETRYABLE_ERRORS = (openai.APIConnectionError, openai.RateLimitError, openai.InternalServerError)
 FIRST_BACKOFF_SECONDS = 0.25
 SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -42,6 +40,11 @@ def chat(
     """The content of the model's first choice (None when it sent none) for `messages`."""
     if not is_configured():
         raise LLMNotConfigured()
+    # Imported on first use: the client library is about 50 MB of each worker's memory, and most
+    # workers never call a model.
+    import openai
+
+    retryable_errors = (openai.APIConnectionError, openai.RateLimitError, openai.InternalServerError)
     deadline = time.monotonic() + timeout
     options: dict[str, Any] = {"model": settings.LLM_MODEL, "messages": messages}
     if response_format is not None:
@@ -60,7 +63,7 @@ def chat(
             try:
                 completion = client.chat.completions.create(**options, timeout=remaining)
                 return _first_content(completion)
-            except RETRYABLE_ERRORS as exc:
+            except retryable_errors as exc:
                 attempt += 1
                 backoff = FIRST_BACKOFF_SECONDS * 2 ** (attempt - 1)
                 if attempt > settings.LLM_MAX_RETRIES or deadline - time.monotonic() <= backoff:

@@ -397,3 +397,21 @@ def test_license_is_an_spdx_expression_with_its_file():
     assert "MIT License" in (ROOT / "LICENSE").read_text()
     minimum = re.search(r"setuptools>=(\d+)", " ".join(pyproject["build-system"]["requires"])).group(1)
     assert int(minimum) >= 77, "SPDX license strings need setuptools 77"
+
+
+def test_a_worker_does_not_load_the_model_client_until_a_model_is_called():
+    """The OpenAI client library is about 50 MB of a worker's memory; only translate and explain
+    use it, so loading every route must not import it."""
+    code = (
+        "import sys, django; django.setup(); import llm_server.urls; "
+        "from django.urls import get_resolver; get_resolver().url_patterns; "
+        "print('openai' in sys.modules)"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "llm_server.settings",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+    }
+    ran = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == "False"
