@@ -1,8 +1,10 @@
 """Small helpers shared by the platform tests (the error envelopes are tests/api.py's)."""
 
+import re
 from datetime import timedelta
 from urllib.parse import urlencode
 
+from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from tests.fixtures_app.models import Widget
@@ -34,3 +36,30 @@ def make_widgets(team, count: int, **fields) -> list[Widget]:
         widget.created_at = start + timedelta(seconds=i)
     Widget.objects.bulk_update(widgets, ["created_at"])
     return widgets
+
+
+def served_paths(project_id: int) -> list[str]:
+    """One concrete request path per route of the served URL conf (not the test fixture routes),
+    ids and names filled with placeholders; the admin is left out. A new route is included without
+    an edit."""
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                yield prefix + str(pattern.pattern)
+
+    paths = set()
+    for raw in walk(get_resolver("llm_server.urls").url_patterns):
+        if raw.startswith("admin") or "format" in raw:
+            continue
+        path = raw.lstrip("^").rstrip("$").replace("\\.", ".")
+        path = re.sub(r"\(\?P<project_id>[^)]*\)", str(project_id), path)
+        path = re.sub(r"\(\?P<path>[^)]*\)", "a.md", path)
+        path = re.sub(r"\(\?P<\w+>[^)]*\)", "x", path)
+        path = path.replace("/?", "/")
+        if "(" in path or "?" in path or "*" in path:
+            continue
+        paths.add("/" + path.lstrip("/"))
+    return sorted(paths)

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from datasets.models import Dataset, DatasetItem
 from prompts.models import LLMPrompt
 from tests.api import bearer, method_not_allowed
+from tests.platform.helpers import served_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
@@ -96,36 +96,11 @@ def test_protected_resource_document_uses_site_url(client, db, settings):
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
-def _concrete_paths(project_id: int) -> list[str]:
-    """One request path per route of the served URL conf (ids filled with placeholders)."""
-
-    def walk(patterns, prefix=""):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
-            elif isinstance(pattern, URLPattern):
-                yield prefix + str(pattern.pattern)
-
-    paths = set()
-    for raw in walk(get_resolver("llm_server.urls").url_patterns):
-        if raw.startswith("admin/") or "format" in raw:
-            continue
-        path = raw.lstrip("^").rstrip("$").replace("\\.", ".")
-        path = re.sub(r"\(\?P<project_id>[^)]*\)", str(project_id), path)
-        path = re.sub(r"\(\?P<path>[^)]*\)", "a.md", path)
-        path = re.sub(r"\(\?P<\w+>[^)]*\)", "x", path)
-        path = path.replace("/?", "/")
-        if "(" in path or "?" in path or "*" in path:
-            continue
-        paths.add("/" + path.lstrip("/"))
-    return sorted(paths)
-
-
 def test_allow_header_lists_only_methods_that_work(world):
     """For every route: a 405's `Allow` never names the refused method, and no method it names
     answers 405 itself."""
     api = Client(**bearer(world.k_all))
-    paths = _concrete_paths(world.t)
+    paths = served_paths(world.t)
     assert len(paths) > 40
     checked = 0
     for path in paths:

@@ -4,15 +4,14 @@ bodies of the wrong shape, header-injection names and percent-encoded or Unicode
 Each answer is a clear 4xx or a correct 2xx in JSON; never a 5xx."""
 
 import json
-import re
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from datasets.models import Dataset
 from prompts.models import LLMPrompt
 from tests.api import bearer
+from tests.platform.helpers import served_paths
 
 ODD_PAGING = ["-1", "0", "10" * 20, "1e3", "abc", "\u0663", "%00", "1.5", " ", "9" * 400]
 SEARCH_TRICKS = [
@@ -46,31 +45,6 @@ def _deep_json(depth: int) -> bytes:
 
 
 BODIES.append(_deep_json(3000))
-
-
-def served_paths(project_id: int) -> list[str]:
-    """One concrete path per route of the served URL conf (ids and names filled in)."""
-
-    def walk(patterns, prefix=""):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
-            elif isinstance(pattern, URLPattern):
-                yield prefix + str(pattern.pattern)
-
-    paths = set()
-    for raw in walk(get_resolver("llm_server.urls").url_patterns):
-        if raw.startswith("admin") or "format" in raw:
-            continue
-        path = raw.lstrip("^").rstrip("$").replace("\\.", ".")
-        path = re.sub(r"\(\?P<project_id>[^)]*\)", str(project_id), path)
-        path = re.sub(r"\(\?P<path>[^)]*\)", "a.md", path)
-        path = re.sub(r"\(\?P<\w+>[^)]*\)", "x", path)
-        path = path.replace("/?", "/")
-        if "(" in path or "?" in path or "*" in path:
-            continue
-        paths.add("/" + path.lstrip("/"))
-    return sorted(paths)
 
 
 def assert_clear_answer(response, context) -> None:
