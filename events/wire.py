@@ -39,6 +39,9 @@ class Payload:
     sent_at: Any
 
 
+UNREADABLE_BODY = "the body could not be read (malformed or incomplete chunked encoding)."
+
+
 def max_body_bytes() -> int:
     return int(getattr(settings, "CAPTURE_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES))
 
@@ -67,7 +70,10 @@ def read_body(request: HttpRequest) -> bytes:
     chunks: list[bytes] = []
     total = 0
     while True:
-        chunk = stream.read(min(READ_CHUNK_BYTES, limit + 1 - total))
+        try:
+            chunk = stream.read(min(READ_CHUNK_BYTES, limit + 1 - total))
+        except Exception:  # the server's reader: broken chunk framing, or the client went away
+            raise MalformedPayload(UNREADABLE_BODY) from None
         if not chunk:
             break
         total += len(chunk)

@@ -40,12 +40,22 @@ def invalid_body(detail: str) -> HttpResponse:
     return envelope(400, "validation_error", "invalid_input", detail)
 
 
+UNREADABLE_CHUNKED = "The chunked request body is malformed or incomplete."
+
+
+class UnreadableBody(Exception):
+    """The server's reader failed: broken chunk framing, or the client went away mid-body."""
+
+
 def _read_chunked(request: HttpRequest, limit: int) -> bytes | None:
     """The whole chunked body, or None when it is longer than `limit`."""
     stream = request.META["wsgi.input"]
     chunks, total = [], 0
     while True:
-        chunk = stream.read(min(READ_CHUNK_BYTES, limit + 1 - total))
+        try:
+            chunk = stream.read(min(READ_CHUNK_BYTES, limit + 1 - total))
+        except Exception as exc:  # the server's own errors (gunicorn's InvalidChunkSize, NoMoreData)
+            raise UnreadableBody() from exc
         if not chunk:
             return b"".join(chunks)
         total += len(chunk)
@@ -77,7 +87,10 @@ class RequestBodyMiddleware:
         elif "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower() and request.META.get(
             "wsgi.input_terminated"
         ):
-            body = _read_chunked(request, limit)
+            try:
+                body = _read_chunked(request, limit)
+            except UnreadableBody:
+                return invalid_body(UNREADABLE_CHUNKED)
             if body is None:
                 return too_large()
             request._stream = LimitedStream(io.BytesIO(body), len(body))

@@ -317,6 +317,14 @@ def test_health_check_commands_pass_against_gunicorn_with_public_allowed_hosts(t
                 f"Referer: https://app.example.com/?personal_api_key={secret}\r\n\r\n".encode()
             )
             assert connection.recv(64).startswith(b"HTTP/1.0 200")
+        # Broken chunk framing, as gunicorn reports it to the application: a 400, not a 500.
+        for path in ("/api/projects/1/datasets/", "/batch/"):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+                connection.sendall(
+                    f"POST {path} HTTP/1.1\r\nHost: llm.example.com\r\nContent-Type: application/json\r\n"
+                    "Connection: close\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n".encode()
+                )
+                assert connection.recv(64).startswith(b"HTTP/1.1 400"), path
     finally:
         server.terminate()
         server.wait(timeout=10)

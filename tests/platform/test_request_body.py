@@ -125,3 +125,44 @@ def test_multipart_fields_still_work(world):
     response = client.post(f"/api/projects/{world.t}/datasets/", {"name": "from multipart"})
     assert response.status_code == 201, response.content
     assert response.json()["name"] == "from multipart"
+
+
+class BrokenChunkedStream(io.BytesIO):
+    """What the server's reader does with broken chunk framing or a client gone mid-body."""
+
+    def read(self, *args):
+        raise ValueError("Invalid chunk size")
+
+
+@pytest.mark.parametrize("signed", [True, False])
+def test_malformed_chunked_body_is_a_400_not_a_500(world, signed):
+    client = Client(**(bearer(world.k_all) if signed else {}))
+    response = client.generic(
+        "POST",
+        f"/api/projects/{world.t}/datasets/",
+        CONTENT_TYPE="application/json",
+        CONTENT_LENGTH="",
+        HTTP_TRANSFER_ENCODING="chunked",
+        **{"wsgi.input": BrokenChunkedStream(), "wsgi.input_terminated": True},
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "type": "validation_error",
+        "code": "invalid_input",
+        "detail": "The chunked request body is malformed or incomplete.",
+        "attr": None,
+    }
+
+
+@pytest.mark.parametrize("path", ["/batch/", "/i/v0/e/", "/i/v1/logs"])
+def test_malformed_chunked_body_to_ingestion_is_a_400(world, path):
+    response = Client().generic(
+        "POST",
+        f"{path}?token={world.team.api_token}",
+        CONTENT_TYPE="application/json",
+        CONTENT_LENGTH="",
+        HTTP_TRANSFER_ENCODING="chunked",
+        **{"wsgi.input": BrokenChunkedStream(), "wsgi.input_terminated": True},
+    )
+    assert response.status_code == 400, response.content
+    assert "chunked encoding" in response.content.decode()
