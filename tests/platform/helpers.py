@@ -38,20 +38,25 @@ def make_widgets(team, count: int, **fields) -> list[Widget]:
     return widgets
 
 
-def served_paths(project_id: int) -> list[str]:
-    """One concrete request path per route of the served URL conf (not the test fixture routes),
-    ids and names filled with placeholders; the admin is left out. A new route is included without
-    an edit."""
+def served_routes():
+    """(full regex, URLPattern) of every route of the served URL conf (not the test fixture
+    routes): the sweeps over every route use it, so a new route is covered without an edit."""
 
     def walk(patterns, prefix=""):
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
                 yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
             elif isinstance(pattern, URLPattern):
-                yield prefix + str(pattern.pattern)
+                yield prefix + str(pattern.pattern), pattern
 
+    return list(walk(get_resolver("llm_server.urls").url_patterns))
+
+
+def served_paths(project_id: int) -> list[str]:
+    """One concrete request path per served route, ids and names filled with placeholders; the
+    admin is left out."""
     paths = set()
-    for raw in walk(get_resolver("llm_server.urls").url_patterns):
+    for raw, _ in served_routes():
         if raw.startswith("admin") or "format" in raw:
             continue
         path = raw.lstrip("^").rstrip("$").replace("\\.", ".")

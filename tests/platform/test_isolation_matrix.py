@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from datasets.models import DatasetItem
 from events.models import Event
@@ -37,6 +36,7 @@ from tests.datasets.helpers import make_dataset
 from tests.events.helpers import batch_body, generation, post_json
 from tests.factories import make_key
 from tests.logs.helpers import ingest, log_record, otlp_json
+from tests.platform.helpers import served_routes
 from tests.review.helpers import make_item, make_queue, make_review
 from tests.scores.helpers import make_definition
 
@@ -101,17 +101,9 @@ class Route:
         return "/" + "".join(out).replace("//", "/")
 
 
-def _walk(resolver: URLResolver, prefix: str = ""):
-    for entry in resolver.url_patterns:
-        if isinstance(entry, URLResolver):
-            yield from _walk(entry, prefix + str(entry.pattern))
-        elif isinstance(entry, URLPattern):
-            yield prefix + str(entry.pattern), entry
-
-
-def served_routes() -> list[Route]:
+def viewset_routes() -> list[Route]:
     routes = []
-    for pattern, entry in _walk(get_resolver("llm_server.urls")):
+    for pattern, entry in served_routes():
         if not pattern.startswith(PROJECT_PREFIXES + TOP_LEVEL_PREFIXES):
             continue
         view = getattr(entry.callback, "cls", None)
@@ -121,7 +113,7 @@ def served_routes() -> list[Route]:
     return routes
 
 
-ROUTES = served_routes()
+ROUTES = viewset_routes()
 
 
 def required_scope(route: Route, method: str) -> str:
