@@ -1,5 +1,7 @@
 """Label history: `GET P/name/{n}/labels/{label}/history/`, the label's move log, newest first."""
 
+from datetime import datetime
+
 import pytest
 
 from tests.api import bearer, method_not_allowed, missing_scope, not_authenticated, user_json
@@ -53,7 +55,7 @@ def test_case_35_history_newest_first(api, world, p):
         assert item["moved_by"]["email"] == world.user.email
         assert item["moved_by"] == user_json(world.user)
         assert item["moved_at"].endswith("Z")
-    moved_at = [item["moved_at"] for item in results]
+    moved_at = [datetime.fromisoformat(item["moved_at"].replace("Z", "+00:00")) for item in results]
     assert moved_at == sorted(moved_at, reverse=True)
     assert len({item["id"] for item in results}) == 4
     assert move_count(world.team, "p", "production") == 4
