@@ -454,3 +454,13 @@ def test_labeled_fetch_of_a_json_prompt(api):
     assert body["prompt"] == payload
     preview = api.fetch("j", "production", content="preview").json()
     assert preview["prompt_preview"] == '{"system": "You are helpful.", "temperature": 0.7}'
+
+
+def test_labeled_fetch_content_choice_is_checked(api, p):
+    response = api.fetch("p", "production", content="bogus")
+    assert (response.status_code, response.json()) == (
+        400,
+        validation("content", "invalid_choice", '"bogus" is not a valid choice.'),
+    )
+    response = api.fetch("p", "production", content="")
+    assert response.json() == api.fetch("p", "production").json()
