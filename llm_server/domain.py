@@ -77,6 +77,26 @@ class DetailError(DomainError):
         return {}
 
 
+class EditFailed(DetailError):
+    """A find/replace edit did not match exactly once, or its result is too large (400); the body
+    names the edit (`edit_index`) and, for a skill file edit, the file (`file_path`)."""
+
+    status_code = 400
+
+    def __init__(self, message: str, *, edit_index: int | None = None, file_path: str | None = None):
+        super().__init__(message)
+        self.edit_index = edit_index
+        self.file_path = file_path
+
+    def extra(self) -> dict[str, Any]:
+        extra: dict[str, Any] = {}
+        if self.edit_index is not None:
+            extra["edit_index"] = self.edit_index
+        if self.file_path is not None:
+            extra["file_path"] = self.file_path
+        return extra
+
+
 class ServiceFailure(DetailError):
     """A failure answered with the error envelope under its own status, `type` and `code`
     (`attr` null). Subclasses set `status_code`, `error_type` and `default_code`."""

@@ -20,7 +20,7 @@ from django.utils.http import parse_etags
 logger = logging.getLogger(__name__)
 
 # Bumped whenever a cached payload's shape changes, so old entries are never served.
-FORMAT = "1"
+FORMAT = "2"
 # Entries never go stale; the timeout only returns space held by rows nobody reads.
 TIMEOUT_SECONDS = 24 * 3600
 # Marks "built, and there is nothing" (a file a version does not have), as distinct from a miss.

@@ -12,6 +12,7 @@ from rest_framework.utils import html
 from llm_server.accounts.models import USER_PUBLIC_COLUMNS, User
 from llm_server.fast_read import FastReadMixin
 from llm_server.fields import allow_null_characters
+from llm_server.text_edits import TextEdit
 from llm_server.versioning import NAME_MAX_LENGTH, name_errors
 
 ACTOR_OPTION_KEYS = ("color", "accessories", "skin")
@@ -230,3 +231,43 @@ class ResolveQuerySerializer(QueryParamsSerializer):
         if "offset" in attrs and "before_version" in attrs:
             raise serializers.ValidationError("Use either offset or before_version, not both.")
         return attrs
+
+
+class TextEditSerializer(serializers.Serializer):
+    """One find/replace edit (see llm_server.text_edits)."""
+
+    old = serializers.CharField()
+    # Blank deletes the matched text.
+    new = serializers.CharField(allow_blank=True)
+
+    class Meta:
+        list_serializer_class = FormJSONListSerializer
+
+    def to_internal_value(self, data: Any) -> TextEdit:
+        return TextEdit(**super().to_internal_value(data))
+
+
+class ReplacingTextEditSerializer(TextEditSerializer):
+    """An edit that cannot delete text: `new` is not blank."""
+
+    new = serializers.CharField()
+
+
+# Each edit rescans the text (up to 1 MB): a bound keeps one request from holding a worker for
+# minutes. Far above any real edit session.
+MAX_EDITS = 1000
+
+
+def edit_list(
+    serializer_class: type[TextEditSerializer] = TextEditSerializer, **kwargs
+) -> TextEditSerializer:
+    return serializer_class(
+        many=True,
+        allow_empty=False,
+        max_length=MAX_EDITS,
+        error_messages={
+            "empty": "At least one edit operation is required.",
+            "max_length": f"At most {MAX_EDITS} edit operations are allowed in one request.",
+        },
+        **kwargs,
+    )

@@ -105,7 +105,7 @@ def version_response(
     return _answer(request, payload, tag if exact else None)
 
 
-def _creator_state(user) -> tuple | None:
+def creator_state(user) -> tuple | None:
     return None if user is None else (user.pk, *(getattr(user, c) for c in versioning.CREATOR_COLUMNS))
 
 
@@ -118,7 +118,7 @@ def _row_state(row) -> tuple:
         row.version_count,
         row.first_version_created_at.isoformat(),
         row.updated_at.isoformat(),
-        _creator_state(row.created_by),
+        creator_state(row.created_by),
     )
 
 
@@ -128,7 +128,7 @@ def _summary_state(row) -> tuple:
         row.version,
         row.is_latest,
         row.created_at.isoformat(),
-        _creator_state(row.created_by),
+        creator_state(row.created_by),
     )
 
 
@@ -142,9 +142,13 @@ def resolve_response(
     key: str,
     row_serializer: type[serializers.Serializer],
     summary_serializer: type[serializers.Serializer],
+    annotate: Callable[[Any, list], tuple[Any, Callable[[], dict]]] | None = None,
 ) -> HttpResponseBase:
     """A resolve route's answer: the chosen version (latest, `version` and/or `version_id`) under
     `key`, and a page of the history, newest first, with `has_more`.
+
+    `annotate(row, versions)` may attach more to the rows (a prompt's labels) and returns the
+    state that addition depends on (part of the key) and a builder of its extra body keys.
 
     The rows are read as before (the same queries whether or not the answer is cached); the ETag
     and cache key cover what they show, so serializing happens only for a combination not seen."""
@@ -160,8 +164,16 @@ def resolve_response(
         offset=params.get("offset", 0),
         before_version=params.get("before_version"),
     )
+    extra_state, extra_body = annotate(row, versions) if annotate else (None, dict)
     body_key = payload_cache.digest(
-        "resolve", kind, team.pk, name, _row_state(row), tuple(map(_summary_state, versions)), has_more
+        "resolve",
+        kind,
+        team.pk,
+        name,
+        _row_state(row),
+        tuple(map(_summary_state, versions)),
+        has_more,
+        extra_state,
     )
     tag = payload_cache.etag(body_key)
     if payload_cache.none_match(request, tag):
@@ -172,6 +184,7 @@ def resolve_response(
             key: row_serializer(row).data,
             "versions": summary_serializer(versions, many=True).data,
             "has_more": has_more,
+            **extra_body(),
         }
         payload_cache.put(body_key, body)
     return _answer(request, body, tag)

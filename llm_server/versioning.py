@@ -46,6 +46,8 @@ class VersionedRecord(SoftDeleteModel):
     MAX_VERSION = 2000
     # The columns that make up a version's content (copied by duplicate, carried by publish).
     CONTENT_FIELDS: tuple[str, ...] = ()
+    # The columns a resolve route's version summary shows.
+    SUMMARY_FIELDS: tuple[str, ...] = ("id", "version", "created_at", "is_latest", "created_by")
 
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
@@ -193,10 +195,13 @@ def version_state(
     name: str,
     version: int | None = None,
     row_id: Any = None,
+    row_id_sql: tuple[str, list] | None = None,
     with_creator: bool = False,
 ) -> VersionState | None:
     """The state of the version get_version would return, in one indexed query of raw SQL (the
-    hot path of SDK fetches: no ORM compilation); None if there is no such version."""
+    hot path of SDK fetches: no ORM compilation); None if there is no such version.
+
+    `row_id_sql` is a subquery (SQL, params) naming the row, e.g. through a pointer to it."""
     if "\x00" in name:
         return None
     if version is not None:
@@ -222,10 +227,13 @@ def version_state(
     if row_id is not None:
         where.append("t.id = %s")
         params.append(model._meta.pk.get_db_prep_value(row_id, connection))
+    if row_id_sql is not None:
+        where.append(f"t.id = ({row_id_sql[0]})")
+        params.extend(row_id_sql[1])
     if version is not None:
         where.append("t.version = %s")
         params.append(version)
-    if row_id is None and version is None:
+    if row_id is None and row_id_sql is None and version is None:
         where.append("t.is_latest")
     sql = f"SELECT {', '.join(columns)} FROM {table} t{joins} WHERE {' AND '.join(where)} LIMIT 1"
     with connection.cursor() as cursor:
@@ -259,7 +267,7 @@ def version_page(
     queryset = (
         active_rows(model, team=team, name=name)
         .select_related("created_by")
-        .only("id", "version", "created_at", "is_latest", "created_by")
+        .only(*model.SUMMARY_FIELDS)
     )
     if before_version is not None:
         queryset = queryset.filter(version__lt=before_version)
@@ -279,11 +287,12 @@ def is_unique_violation(exc: IntegrityError) -> bool:
     return "UNIQUE constraint failed" in str(exc)
 
 
-def _name_lock_key(model: type[Record], team: Team, name: str) -> int:
-    return zlib.crc32(f"{model._meta.db_table}:{team.pk}:{name}".encode("utf-8", "surrogatepass"))
+def _name_lock_key(model: type[Record], team: Team | int, name: str) -> int:
+    team_id = getattr(team, "pk", team)
+    return zlib.crc32(f"{model._meta.db_table}:{team_id}:{name}".encode("utf-8", "surrogatepass"))
 
 
-def _lock_name(model: type[Record], team: Team, *names: str) -> None:
+def lock_name(model: type[Record], team: Team | int, *names: str) -> None:
     """Serialises every write to a name's history within a project (held until commit).
 
     Row locks alone cannot cover a name that has no rows yet (a create racing a rename onto it can
@@ -344,7 +353,7 @@ def create_history(
 ) -> Record:
     """Starts a history at version 1. A name whose history is archived starts afresh."""
     with transaction.atomic():
-        _lock_name(model, team, name)
+        lock_name(model, team, name)
         _raise_if_name_taken(model, team, name)
         # A concurrent create of the same name that won the unique constraint.
         return _insert_version(
@@ -389,7 +398,7 @@ def publish_version(
     """Appends the version that `step(current)` builds, if `base_version` (None: no check) is
     still the latest."""
     with transaction.atomic():
-        _lock_name(model, team, name)
+        lock_name(model, team, name)
         current = _lock_latest(model, team, name)
         number = _check_next(
             current=current.version, base_version=base_version, max_version=model.MAX_VERSION
@@ -413,7 +422,7 @@ def archive_history(model: type[Record], *, team: Team, name: str) -> int:
     concurrent publish has just added.
     """
     with transaction.atomic():
-        _lock_name(model, team, name)
+        lock_name(model, team, name)
         _lock_latest(model, team, name)
         return active_rows(model, team=team, name=name).update(
             deleted=True, is_latest=False, deleted_at=timezone.now()
@@ -425,7 +434,7 @@ def rename_history(model: type[Record], *, team: Team, name: str, new_name: str)
     if new_name == name:
         return 0
     with transaction.atomic():
-        _lock_name(model, team, name, new_name)
+        lock_name(model, team, name, new_name)
         _lock_latest(model, team, name)
         rows = list(active_rows(model, team=team, name=name).select_for_update().values_list("pk", flat=True))
         _raise_if_name_taken(model, team, new_name)

@@ -1,4 +1,4 @@
-"""Pure rules of skill content: the outline, bundled-file paths and exactly-once text edits."""
+"""Pure rules of skill content: bundled-file paths and the body and file edits."""
 
 import re
 import unicodedata
@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from skills.domain import EditFailed
+from llm_server.domain import EditFailed
+from llm_server.text_edits import TextEdit, replace_exactly_once
 
 MAX_CONTENT_BYTES = 1_000_000
 DEFAULT_CONTENT_TYPE = "text/plain"
@@ -22,36 +23,11 @@ class SkillFile:
 
 
 @dataclass(frozen=True)
-class TextEdit:
-    old: str
-    new: str
-
-
-@dataclass(frozen=True)
 class FileEdits:
     """Edits to one bundled file, by path."""
 
     path: str
     edits: Sequence[TextEdit]
-
-
-# 1 to 6 hashes, whitespace, then the heading text.
-HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$")
-# A closing run of hashes, preceded by whitespace, at the end of the line.
-CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+$")
-
-
-def outline(body: str) -> list[dict]:
-    """The headings of a body, in order; no code-fence or setext awareness (as upstream)."""
-    headings = []
-    for raw_line in body.split("\n") if body else []:
-        match = HEADING.match(raw_line.strip())
-        if not match:
-            continue
-        text = CLOSING_HASHES.sub("", match.group(2)).rstrip()
-        if text:
-            headings.append({"level": len(match.group(1)), "text": text})
-    return headings
 
 
 def utf8_size(text: str) -> int:
@@ -146,24 +122,15 @@ def lookup_path_is_invalid(path: str) -> bool:
 
 
 def apply_edits(text: str, edits: Sequence[TextEdit], *, file_path: str | None = None) -> str:
-    """Applies the edits in order; each `old` must occur exactly once in the text as left by the
-    edits before it. Raises EditFailed (with `edit_index`, and `file_path` for a file)."""
-    where = f" in file '{file_path}'" if file_path is not None else ""
-    for index, edit in enumerate(edits):
-        # str.count counts non-overlapping occurrences, so "aa" matches "aaa" once.
-        matches = text.count(edit.old)
-        if matches == 0:
-            target = f"file '{file_path}'" if file_path is not None else "the skill body"
-            raise EditFailed(
-                f"Text to replace was not found in {target}.", edit_index=index, file_path=file_path
-            )
-        if matches > 1:
-            raise EditFailed(
-                f"Text to replace matches {matches} times{where} \u2014 provide more context to make it unique.",
-                edit_index=index,
-                file_path=file_path,
-            )
-        text = text.replace(edit.old, edit.new, 1)
+    """Applies the edits in order (see replace_exactly_once); the result must fit the size limit.
+    Raises EditFailed (with `edit_index`, and `file_path` for a file)."""
+    text = replace_exactly_once(
+        text,
+        edits,
+        subject=f"file '{file_path}'" if file_path is not None else "the skill body",
+        where=f" in file '{file_path}'" if file_path is not None else "",
+        file_path=file_path,
+    )
     if utf8_size(text) > MAX_CONTENT_BYTES:
         message = (
             f"Edited file '{file_path}' exceeds the {MAX_CONTENT_BYTES} byte size limit."

@@ -16,6 +16,7 @@ from llm_server.serializers import (
     RecordNameField,
     StorableJSONField,
     UserBasicSerializer,
+    edit_list,
 )
 from llm_server.versioned_views import version_summary_serializer
 from llm_server.versioning import RESERVED_NAMES
@@ -24,7 +25,6 @@ from skills.content import (
     MAX_CONTENT_BYTES,
     FileEdits,
     SkillFile,
-    TextEdit,
     path_problem,
     utf8_size,
 )
@@ -130,36 +130,6 @@ class SkillFileInputSerializer(serializers.Serializer):
 
     def to_internal_value(self, data: Any) -> SkillFile:
         return SkillFile(**super().to_internal_value(data))
-
-
-class EditSerializer(serializers.Serializer):
-    old = serializers.CharField()
-    # Blank deletes the matched text.
-    new = serializers.CharField(allow_blank=True)
-
-    class Meta:
-        list_serializer_class = FormJSONListSerializer
-
-    def to_internal_value(self, data: Any) -> TextEdit:
-        return TextEdit(**super().to_internal_value(data))
-
-
-# Each edit rescans the text (up to 1 MB): a bound keeps one request from holding a worker for
-# minutes. Far above any real edit session.
-MAX_EDITS = 1000
-
-
-def edit_list(**kwargs) -> EditSerializer:
-    return EditSerializer(
-        many=True,
-        allow_empty=False,
-        max_length=MAX_EDITS,
-        error_messages={
-            "empty": "At least one edit operation is required.",
-            "max_length": f"At most {MAX_EDITS} edit operations are allowed in one request.",
-        },
-        **kwargs,
-    )
 
 
 class FileEditsSerializer(serializers.Serializer):

@@ -9,10 +9,12 @@ from django.db import transaction
 
 from llm_server import versioning
 from llm_server.accounts.models import Team, User
+from llm_server.domain import EditFailed
+from llm_server.text_edits import TextEdit, outline
 from llm_server.versioning import NewVersion
 from skills import selectors
-from skills.content import DEFAULT_CONTENT_TYPE, FileEdits, SkillFile, TextEdit, apply_edits, outline
-from skills.domain import EditFailed, FileAlreadyInSkill, FileLimitReached, FileNotInSkill
+from skills.content import DEFAULT_CONTENT_TYPE, FileEdits, SkillFile, apply_edits
+from skills.domain import FileAlreadyInSkill, FileLimitReached, FileNotInSkill
 from skills.models import LLMSkill, LLMSkillFile
 
 

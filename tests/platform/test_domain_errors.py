@@ -158,7 +158,7 @@ def test_a_detail_error_body_is_its_detail_and_extra_fields():
 
 
 def test_edit_failed_names_the_edit_and_the_file():
-    from skills.domain import EditFailed
+    from llm_server.domain import EditFailed
 
     response = _raise_from_view(EditFailed("No match.", edit_index=2, file_path="a.md"))
     assert (response.status_code, response.data) == (
