@@ -265,9 +265,7 @@ def version_page(
     """A page of a history, newest first, and whether more rows follow it."""
     # Summaries only: a version's content (which may be megabytes) is not read.
     queryset = (
-        active_rows(model, team=team, name=name)
-        .select_related("created_by")
-        .only(*model.SUMMARY_FIELDS)
+        active_rows(model, team=team, name=name).select_related("created_by").only(*model.SUMMARY_FIELDS)
     )
     if before_version is not None:
         queryset = queryset.filter(version__lt=before_version)
