@@ -399,3 +399,32 @@ def test_case_67_created_by_id_with_search_and_order(api, world):
         for i in list_items(api, created_by_id=colleague.id, search="a-", order_by="prompt_size_bytes")
     ]
     assert names == ["a-two", "a-one"]
+
+
+def test_case_67_created_by_id_with_label_filters_the_labeled_row(api, world):
+    colleague, colleague_key = _colleague(world)
+    assert api.post("", {"name": "shared", "prompt": "theirs"}, key=colleague_key).status_code == 201
+    publish(api, "shared", 1, prompt="mine, and longer")
+    assert api.put("name/shared/labels/production/", {"version": 1}).status_code == 201
+
+    items = list_items(api, label="production", created_by_id=colleague.id)
+    assert [(i["name"], i["version"], i["prompt"]) for i in items] == [("shared", 1, "theirs")]
+    assert list_items(api, label="production", created_by_id=world.user.id) == []
+    # Without the label the latest row (the caller's) is listed.
+    assert list_items(api, created_by_id=colleague.id) == []
+    assert [i["version"] for i in list_items(api, created_by_id=world.user.id)] == [2]
+
+
+def test_case_66_size_order_and_size_of_labeled_rows(api, world):
+    api.create("a", "x" * 30)
+    publish(api, "a", 1, prompt="x")
+    api.create("b", "x" * 10)
+    for name in ("a", "b"):
+        assert api.put(f"name/{name}/labels/production/", {"version": 1}).status_code == 201
+    items = list_items(api, label="production", order_by="-prompt_size_bytes", content="none")
+    assert [(i["name"], i["version"], i["prompt_size_bytes"]) for i in items] == [("a", 1, 32), ("b", 1, 12)]
+    items = list_items(api, order_by="-prompt_size_bytes", content="preview")
+    assert [(i["name"], i["prompt_size_bytes"], i["prompt_preview"]) for i in items] == [
+        ("b", 12, "x" * 10),
+        ("a", 3, "x"),
+    ]

@@ -199,5 +199,6 @@ def compile_prompt(api: Api, name: str, body: Any = None, **kwargs):
     return api.post(f"name/{name}/compile/", {} if body is None else body, **kwargs)
 
 
-def diff(api: Api, name: str, **params):
-    return api.get(f"name/{name}/diff/", params)
+def diff(api: Api, name: str, *, key: str | None = None, **params):
+    """GET P/name/{name}/diff/ with `from`/`to` and any other query parameters."""
+    return api.get(f"name/{name}/diff/", params, key=key)
