@@ -108,8 +108,9 @@ class VersionDescriptionField(serializers.CharField):
             **kwargs,
         )
 
-    def to_internal_value(self, data: Any) -> str | None:
-        return super().to_internal_value(data) or None
+    def run_validation(self, data: Any = serializers.empty) -> str | None:
+        # DRF answers a blank string before to_internal_value runs.
+        return super().run_validation(data) or None
 
 
 class LabelField(serializers.CharField):

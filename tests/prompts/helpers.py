@@ -5,7 +5,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from llm_server.accounts.models import Team
+from llm_server.text_edits import outline
 from prompts import services
+from prompts.payload_text import display_text, size_bytes
 from prompts.models import LLMPrompt
 from tests.api import (
     ResourceApi,
@@ -21,6 +23,11 @@ FULL_KEYS = {
     "id",
     "name",
     "prompt",
+    "config",
+    "variables",
+    "version_description",
+    "outline",
+    "labels",
     "version",
     "created_by",
     "created_at",
@@ -31,8 +38,10 @@ FULL_KEYS = {
     "version_count",
     "first_version_created_at",
 }
-PUBLIC_KEYS = FULL_KEYS - {"created_by"}
-SUMMARY_KEYS = {"id", "version", "created_by", "created_at", "is_latest"}
+# GET by name (content=full): no publisher, description or labels.
+PUBLIC_KEYS = FULL_KEYS - {"created_by", "version_description", "labels"}
+LIST_KEYS = FULL_KEYS | {"prompt_size_bytes", "all_labels"}
+SUMMARY_KEYS = {"id", "version", "version_description", "created_by", "created_at", "is_latest", "labels"}
 CONFLICT_DETAIL = "The prompt changed since you opened it. Reload the latest version and try again."
 NAME_TAKEN = validation("name", "unique", "A prompt with this name already exists.")
 READ_SCOPE_DENIED = missing_scope("llm_prompt:read")
@@ -48,12 +57,18 @@ def expected_row(
     is_latest: bool | None = None,
     public: bool = False,
     deleted: bool = False,
+    labels: list[str] | None = None,
+    list_item: bool = False,
+    all_labels: list[dict] | None = None,
 ) -> dict[str, Any]:
     """The exact JSON of one prompt row (full shape, or the public shape of GET by name)."""
     body = {
         "id": str(row.id),
         "name": row.name,
         "prompt": row.prompt,
+        "config": row.config,
+        "variables": row.variables,
+        "outline": outline(display_text(row.prompt)),
         "version": row.version,
         "created_at": iso(row.created_at),
         "updated_at": iso(row.updated_at),
@@ -65,6 +80,11 @@ def expected_row(
     }
     if not public:
         body["created_by"] = user_json(row.created_by)
+        body["version_description"] = row.version_description
+        body["labels"] = labels or []
+    if list_item:
+        body["prompt_size_bytes"] = size_bytes(row.prompt)
+        body["all_labels"] = all_labels or []
     return body
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from prompts.models import LLMPrompt
-from tests.prompts.helpers import FULL_KEYS, expected_row, seed_history
+from tests.prompts.helpers import LIST_KEYS, expected_row, seed_history
 
 
 def names(response) -> list[str]:
@@ -33,10 +33,10 @@ def test_case_20_list_latest_rows_only(api, world, a_and_b):
     a1, a2 = LLMPrompt.objects.filter(name="prompt-a").order_by("version")
     [b1] = LLMPrompt.objects.filter(name="prompt-b")
     assert by_name["prompt-a"] == expected_row(
-        a2, latest_version=2, version_count=2, first_version_created_at=a1.created_at
+        a2, latest_version=2, version_count=2, first_version_created_at=a1.created_at, list_item=True
     )
     assert by_name["prompt-b"] == expected_row(
-        b1, latest_version=1, version_count=1, first_version_created_at=b1.created_at
+        b1, latest_version=1, version_count=1, first_version_created_at=b1.created_at, list_item=True
     )
     assert (
         by_name["prompt-a"]["version"],
@@ -49,7 +49,7 @@ def test_case_20_list_latest_rows_only(api, world, a_and_b):
     )
     assert str(a1.id) not in {item["id"] for item in body["results"]}
     assert all(item["is_latest"] is True for item in body["results"])
-    assert all(set(item) == FULL_KEYS for item in body["results"])
+    assert all(set(item) == LIST_KEYS for item in body["results"])
 
 
 def test_list_excludes_other_teams(api, world, a_and_b):
@@ -176,11 +176,12 @@ def test_default_limit_is_100(api, world):
 
 
 # ---- query counts (no N+1) -------------------------------------------------------------------
-# Warm (the key and the project come from the auth cache): list 2 (count, page), get by name 1
-# (the version's identity; its payload is cached), resolve 2 (row + history page).
-LIST_QUERIES = 2
+# Warm (the key and the project come from the auth cache): list 3 (count, page, the page's labels),
+# get by name 1 (the version's identity; its payload is cached), resolve 3 (row, history page,
+# labels).
+LIST_QUERIES = 3
 GET_QUERIES = 1
-RESOLVE_QUERIES = 2
+RESOLVE_QUERIES = 3
 
 
 def _seed(world, prefix: str, count: int) -> None:

@@ -17,6 +17,8 @@ def summary(row) -> dict:
         "created_by": user_json(row.created_by),
         "created_at": iso(row.created_at),
         "is_latest": row.is_latest,
+        "version_description": row.version_description,
+        "labels": [],
     }
 
 
@@ -31,6 +33,7 @@ def test_case_26_resolve_version_with_history(api, world):
         "prompt": expected_row(v1, latest_version=2, version_count=2, first_version_created_at=v1.created_at),
         "versions": [summary(v2), summary(v1)],
         "has_more": False,
+        "labels": [],
     }
     assert body["prompt"]["id"] == str(v1.id)
     assert (body["prompt"]["version"], body["prompt"]["latest_version"]) == (1, 2)
