@@ -7,8 +7,8 @@ from typing import Any
 from llm_server.accounts.models import Team
 from llm_server.text_edits import outline
 from prompts import services
-from prompts.payload_text import display_text, size_bytes
 from prompts.models import LLMPrompt
+from prompts.payload_text import display_text, size_bytes
 from tests.api import (
     ResourceApi,
     active_versions,
