@@ -3,9 +3,11 @@ resolve, labels across publish, archive, duplicate, and the SDK's path."""
 
 import pytest
 
+from prompts import services
 from prompts.models import LLMPrompt
 from tests.api import bearer, iso, user_json, validation
-from tests.prompts.helpers import expected_row, prompt_not_found
+from tests.factories import UserFactory, make_member
+from tests.prompts.helpers import expected_row, prompt_not_found, seed_history
 from tests.prompts.label_helpers import (
     BOTH_TEXT,
     LABEL_KEYS,
@@ -464,3 +466,72 @@ def test_labeled_fetch_content_choice_is_checked(api, p):
     )
     response = api.fetch("p", "production", content="")
     assert response.json() == api.fetch("p", "production").json()
+
+
+def test_list_by_label_filters_on_the_labeled_rows_publisher(api, world):
+    colleague = UserFactory(email="colleague@example.com")
+    make_member(colleague, world.org_a)
+    seed_history(world.team, "a", ["a v1"], colleague)
+    services.publish_prompt(team=world.team, name="a", prompt="a v2", base_version=1, created_by=world.user)
+    api.label("a", "l-release", 1)
+    api.label("a", "canary", 2)
+
+    def names(**params) -> list[tuple[str, int]]:
+        return [(item["name"], item["version"]) for item in api.list_items(**params)]
+
+    assert names(label="l-release", created_by_id=colleague.id) == [("a", 1)]
+    assert names(label="l-release", created_by_id=world.user.id) == []
+    assert names(label="canary", created_by_id=world.user.id) == [("a", 2)]
+    assert names(label="canary", created_by_id=colleague.id) == []
+    item = api.list_items(label="l-release")[0]
+    assert item["created_by"]["email"] == "colleague@example.com"
+    assert item["labels"] == ["l-release"]
+    assert item["all_labels"] == [{"name": "canary", "version": 2}, {"name": "l-release", "version": 1}]
+
+
+def test_warm_labeled_fetch_is_dropped_by_archive_rename_and_soft_delete(api, world):
+    for name in ("arch", "ren", "soft"):
+        api.create(name, f"{name} v1")
+        api.publish(name, f"{name} v2", 1)
+        api.label(name, "production", 1)
+        assert api.fetch(name, "production").json()["version"] == 1
+
+    assert api.post("name/arch/archive/").status_code == 204
+    response = api.fetch("arch", "production")
+    assert (response.status_code, response.json()) == (404, prompt_not_found("arch"))
+
+    ren_id = api.get("name/ren/").json()["id"]
+    assert api.patch(f"{ren_id}/", {"name": "renamed"}).status_code == 200
+    response = api.fetch("ren", "production")
+    assert (response.status_code, response.json()) == (404, prompt_not_found("ren"))
+    assert api.fetch("renamed", "production").json()["prompt"] == "ren v1"
+
+    soft_id = api.get("name/soft/").json()["id"]
+    assert api.patch(f"{soft_id}/", {"deleted": True}).status_code == 200
+    response = api.fetch("soft", "production")
+    assert (response.status_code, response.json()) == (404, prompt_not_found("soft"))
+
+    # Re-created under the old names: no label comes back from a cache.
+    for name in ("arch", "ren", "soft"):
+        api.create(name, f"{name} again")
+        response = api.fetch(name, "production")
+        assert (response.status_code, response.json()) == (404, prompt_not_found(name))
+        api.label(name, "production", 1)
+        assert api.fetch(name, "production").json()["prompt"] == f"{name} again"
+
+
+def test_duplicate_onto_an_archived_labeled_name_starts_without_labels(api, world):
+    api.create("old", "old v1")
+    api.label("old", "production", 1)
+    api.fetch("old", "production")
+    assert api.post("name/old/archive/").status_code == 204
+    api.create("src", "src v1")
+
+    response = api.post("name/src/duplicate/", {"new_name": "old"})
+
+    assert response.status_code == 201, response.content
+    assert response.json()["labels"] == []
+    response = api.fetch("old", "production")
+    assert (response.status_code, response.json()) == (404, prompt_not_found("old"))
+    assert api.resolve("old")["labels"] == []
+    assert label_rows(world.team, "old") == {}

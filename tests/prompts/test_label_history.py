@@ -246,3 +246,19 @@ def test_history_follows_a_legacy_rename_and_dies_with_an_archive(api, world, p)
     api.create("q", "fresh")
     response = api.history("q", "production")
     assert (response.status_code, response.json()) == (404, label_not_found("production", "q"))
+
+
+def test_history_paging_falls_back_like_the_list(api, p):
+    for version in (1, 2, 1):
+        api.label("p", "production", version)
+    everything = api.history("p", "production").json()
+    assert everything["count"] == 3
+
+    for params in ({"limit": "abc"}, {"limit": 0}, {"limit": -1}, {"offset": "abc"}, {"offset": -2}):
+        response = api.history("p", "production", **params)
+        assert response.status_code == 200, (params, response.content)
+        assert response.json()["results"] == everything["results"], params
+
+    page = api.history("p", "production", limit=1).json()
+    assert page["next"].startswith("http")
+    assert "/name/p/labels/production/history/" in page["next"]
