@@ -87,8 +87,12 @@ class ForbidDestroyMixin:
 
     @property
     def allowed_methods(self) -> list[str]:
-        # `Allow` (on this 405 and on OPTIONS) lists only methods that work.
-        return [method for method in super().allowed_methods if method != "DELETE"]
+        # `Allow` (on this 405 and on OPTIONS) lists only methods that work: DELETE where it is
+        # the refused destroy, not where a route maps it to an action of its own.
+        methods = super().allowed_methods
+        if getattr(self, "action_map", {}).get("delete", "destroy") == "destroy":
+            methods = [method for method in methods if method != "DELETE"]
+        return methods
 
 
 class SoftDestroyMixin:

@@ -6,6 +6,7 @@ from functools import cached_property
 from urllib.parse import quote
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, viewsets
@@ -175,6 +176,13 @@ class ProjectScopedViewSet(viewsets.GenericViewSet):
         context = super().get_serializer_context()
         context["team"] = self.team if "project_id" in self.kwargs else None
         return context
+
+    def get_object(self):
+        # OPTIONS describes a PUT route by looking up its object; a PUT route addressed by name
+        # (a prompt's label) has no object id, so there is nothing to describe.
+        if (self.lookup_url_kwarg or self.lookup_field) not in self.kwargs:
+            raise Http404
+        return super().get_object()
 
 
 class AIFeatureViewSet(ProjectScopedViewSet):

@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
@@ -131,7 +131,8 @@ class LabelField(serializers.CharField):
 
 # ---- representations -------------------------------------------------------------------------
 
-OutlineField = extend_schema_field(
+
+@extend_schema_field(
     {
         "type": "array",
         "items": {
@@ -140,11 +141,17 @@ OutlineField = extend_schema_field(
             "required": ["level", "text"],
         },
     }
-)(serializers.JSONField)
-LabelNamesField = extend_schema_field({"type": "array", "items": {"type": "string"}})(
-    serializers.ReadOnlyField
 )
-AllLabelsField = extend_schema_field(
+class OutlineField(serializers.JSONField):
+    """The markdown headings of the prompt, stored with the version."""
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class LabelNamesField(serializers.ReadOnlyField):
+    pass
+
+
+@extend_schema_field(
     {
         "type": "array",
         "items": {
@@ -153,7 +160,10 @@ AllLabelsField = extend_schema_field(
             "required": ["name", "version"],
         },
     }
-)(serializers.ReadOnlyField)
+)
+class AllLabelsField(serializers.ReadOnlyField):
+    pass
+
 
 PUBLIC_FIELDS = [
     "id",
@@ -278,7 +288,44 @@ PromptPublicSerializer = public_serializer()
 PromptListItemSerializer = list_item_serializer()
 
 
-class LabelSerializer(serializers.ModelSerializer):
+class ContentModeDocMixin(serializers.Serializer):
+    """For the schema only: the keys `content` (and a label) add or leave out are optional."""
+
+    prompt = serializers.JSONField(required=False, help_text="With content=full (the default).")
+    config = PromptConfigField(required=False, help_text="With content=full: model settings, or null.")
+    variables = VariablesField(required=False, help_text="With content=full: declared variables, or null.")
+    prompt_preview = serializers.CharField(
+        required=False, help_text="With content=preview: the first 160 characters of the prompt, then '...'."
+    )
+
+
+@extend_schema_serializer(component_name="PromptPublic")
+class PromptPublicDocSerializer(ContentModeDocMixin, PromptBaseSerializer):
+    """A prompt version as the SDKs read it, shaped by `content`."""
+
+    label = serializers.CharField(required=False, help_text="The label fetched by (`?label=`).")
+
+    class Meta(PromptBaseSerializer.Meta):
+        fields = [*PUBLIC_FIELDS, "prompt_preview", "label"]
+        read_only_fields = [
+            name
+            for name in fields
+            if name not in ("prompt", "config", "variables", "prompt_preview", "label")
+        ]
+
+
+@extend_schema_serializer(component_name="PromptListItem")
+class PromptListItemDocSerializer(ContentModeDocMixin, PromptBaseSerializer):
+    """A prompt in the list, shaped by `content`."""
+
+    class Meta(PromptBaseSerializer.Meta):
+        fields = [*LIST_FIELDS, "prompt_preview"]
+        read_only_fields = [
+            name for name in fields if name not in ("prompt", "config", "variables", "prompt_preview")
+        ]
+
+
+class PromptLabelSerializer(serializers.ModelSerializer):
     """A label: which version of the prompt it points at."""
 
     version = serializers.IntegerField(source="prompt.version", read_only=True)
@@ -290,7 +337,7 @@ class LabelSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class LabelMoveSerializer(serializers.ModelSerializer):
+class PromptLabelMoveSerializer(serializers.ModelSerializer):
     """One change of a label's target; null `from_version`: created, null `to_version`: removed."""
 
     moved_by = UserBasicSerializer(read_only=True, allow_null=True)
@@ -313,7 +360,7 @@ class PromptResolveSerializer(serializers.Serializer):
     prompt = PromptSerializer()
     versions = PromptVersionSummarySerializer(many=True)
     has_more = serializers.BooleanField()
-    labels = LabelSerializer(many=True)
+    labels = PromptLabelSerializer(many=True)
 
 
 # ---- input -----------------------------------------------------------------------------------
@@ -420,7 +467,7 @@ class PromptFetchQuerySerializer(QueryParamsSerializer):
         return attrs
 
 
-class LabelSetSerializer(serializers.Serializer):
+class PromptLabelSetSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, help_text="The version the label points at.")
 
 
@@ -501,6 +548,6 @@ class PromptCompiledSerializer(serializers.Serializer):
     text = serializers.CharField()
 
 
-class EditFailedSerializer(serializers.Serializer):
+class PromptEditFailedSerializer(serializers.Serializer):
     detail = serializers.CharField()
     edit_index = serializers.IntegerField(required=False)

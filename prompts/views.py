@@ -26,22 +26,23 @@ from prompts import selectors, services
 from prompts.labels import label_name_problem
 from prompts.models import LLMPrompt
 from prompts.serializers import (
-    EditFailedSerializer,
-    LabelMoveSerializer,
-    LabelSerializer,
-    LabelSetSerializer,
     PromptCompiledSerializer,
     PromptCompileSerializer,
     PromptCreateSerializer,
     PromptDiffQuerySerializer,
     PromptDiffSerializer,
     PromptDuplicateSerializer,
+    PromptEditFailedSerializer,
     PromptFetchQuerySerializer,
+    PromptLabelMoveSerializer,
+    PromptLabelSerializer,
+    PromptLabelSetSerializer,
     PromptLegacyPatchSerializer,
     PromptLegacyUpdateSerializer,
+    PromptListItemDocSerializer,
     PromptListItemSerializer,
     PromptListQuerySerializer,
-    PromptPublicSerializer,
+    PromptPublicDocSerializer,
     PromptPublishSerializer,
     PromptResolveSerializer,
     PromptSerializer,
@@ -84,7 +85,7 @@ class PromptViewSet(
     def get_serializer_class(self):
         return PromptListItemSerializer if self.action == "list" else PromptSerializer
 
-    @extend_schema(parameters=[PromptListQuerySerializer])
+    @extend_schema(parameters=[PromptListQuerySerializer], responses=PromptListItemDocSerializer(many=True))
     def list(self, request: Request, *args, **kwargs) -> Response:
         """Latest version of every active prompt, or with `label` each prompt carrying it at the
         version it points at. `content` shapes the items (full, preview, none)."""
@@ -111,7 +112,7 @@ class PromptViewSet(
 
     @extend_schema(
         parameters=[NAME_PARAMETER, PromptFetchQuerySerializer],
-        responses={200: PromptPublicSerializer, 404: NOT_FOUND_RESPONSE},
+        responses={200: PromptPublicDocSerializer, 404: NOT_FOUND_RESPONSE},
     )
     @action(
         detail=False,
@@ -147,7 +148,7 @@ class PromptViewSet(
         responses={
             200: PromptSerializer,
             400: OpenApiResponse(
-                EditFailedSerializer,
+                PromptEditFailedSerializer,
                 description="Invalid body, an edit that does not match exactly once (`edit_index`), "
                 "or the history reached 2000 versions.",
             ),
@@ -246,7 +247,7 @@ class PromptViewSet(
             )
             for label in labels
         )
-        return state, lambda: {"labels": LabelSerializer(labels, many=True).data}
+        return state, lambda: {"labels": PromptLabelSerializer(labels, many=True).data}
 
     # ---- legacy id routes -----------------------------------------------------------------------
 
@@ -293,10 +294,10 @@ class PromptViewSet(
 
     @extend_schema(
         parameters=[NAME_PARAMETER, LABEL_PARAMETER],
-        request=LabelSetSerializer,
+        request=PromptLabelSetSerializer,
         responses={
-            200: OpenApiResponse(LabelSerializer, description="Moved, or already on that version."),
-            201: OpenApiResponse(LabelSerializer, description="Created."),
+            200: OpenApiResponse(PromptLabelSerializer, description="Moved, or already on that version."),
+            201: OpenApiResponse(PromptLabelSerializer, description="Created."),
             400: OpenApiResponse(description="Invalid label name or body, or the prompt has 50 labels."),
             404: LABEL_NOT_FOUND,
             409: OpenApiResponse(NotFoundBodySerializer, description="A concurrent write to the label won."),
@@ -312,7 +313,7 @@ class PromptViewSet(
         """Point a label (`production`) at a version: creates it (201) or moves it (200). Releasing
         is pointing a label at a version; rolling back is pointing it back."""
         label_name = self._checked_label(label_name)
-        serializer = LabelSetSerializer(data=request.data)
+        serializer = PromptLabelSetSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         label, created = services.set_label(
             team=self.team,
@@ -322,13 +323,18 @@ class PromptViewSet(
             user=request.user,
         )
         return Response(
-            LabelSerializer(label).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+            PromptLabelSerializer(label).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
     @extend_schema(
         parameters=[NAME_PARAMETER, LABEL_PARAMETER],
         request=None,
-        responses={204: None, 404: LABEL_NOT_FOUND},
+        responses={
+            204: None,
+            400: OpenApiResponse(description="Invalid label name (`latest` is reserved)."),
+            404: LABEL_NOT_FOUND,
+        },
     )
     @label.mapping.delete
     @required_scopes("llm_prompt:write")
@@ -340,7 +346,11 @@ class PromptViewSet(
 
     @extend_schema(
         parameters=[NAME_PARAMETER, LABEL_PARAMETER],
-        responses={200: LabelMoveSerializer(many=True), 404: LABEL_NOT_FOUND},
+        responses={
+            200: PromptLabelMoveSerializer(many=True),
+            400: OpenApiResponse(description="Invalid label name (`latest` is reserved)."),
+            404: LABEL_NOT_FOUND,
+        },
     )
     @action(
         detail=False,
@@ -354,11 +364,15 @@ class PromptViewSet(
         label_name = self._checked_label(label_name)
         moves = selectors.label_moves(team=self.team, name=prompt_name, label=label_name)
         page = self.paginate_queryset(moves)
-        return self.get_paginated_response(LabelMoveSerializer(page, many=True).data)
+        return self.get_paginated_response(PromptLabelMoveSerializer(page, many=True).data)
 
     @extend_schema(
         parameters=[NAME_PARAMETER, PromptDiffQuerySerializer],
-        responses={200: PromptDiffSerializer, 404: NOT_FOUND_RESPONSE},
+        responses={
+            200: PromptDiffSerializer,
+            400: OpenApiResponse(description="`from` or `to` missing, not an integer, or below 1."),
+            404: NOT_FOUND_RESPONSE,
+        },
     )
     @action(
         detail=False,
@@ -383,7 +397,13 @@ class PromptViewSet(
     @extend_schema(
         parameters=[NAME_PARAMETER],
         request=PromptCompileSerializer,
-        responses={200: PromptCompiledSerializer, 404: NOT_FOUND_RESPONSE},
+        responses={
+            200: PromptCompiledSerializer,
+            400: OpenApiResponse(
+                description="Invalid body, or variables that are unknown, missing or of the wrong type."
+            ),
+            404: NOT_FOUND_RESPONSE,
+        },
     )
     @action(
         detail=False,

@@ -2,6 +2,7 @@
 handler: never a 500, whatever view it escapes from."""
 
 import importlib
+import inspect
 
 import pytest
 from django.apps import apps
@@ -132,13 +133,21 @@ def test_every_domain_error_class_has_a_documented_answer():
         assert cls in covered, f"{cls.__module__}.{cls.__name__} has no answer in CASES"
 
 
+def _detail_error(cls: type[DetailError]) -> DetailError:
+    """An instance built from a message, from nothing, or from its keyword-only arguments."""
+    for args in (("Something specific.",), ()):
+        try:
+            return cls(*args)
+        except TypeError:
+            continue
+    parameters = inspect.signature(cls).parameters.values()
+    return cls(**{p.name: 7 for p in parameters if p.kind is p.KEYWORD_ONLY and p.default is p.empty})
+
+
 def _detail_error_instances():
     _load_domain_modules()
     for cls in sorted(_all_subclasses(DetailError), key=lambda c: (c.__module__, c.__name__)):
-        try:
-            yield cls("Something specific.")
-        except TypeError:
-            yield cls()
+        yield _detail_error(cls)
 
 
 def test_every_detail_error_answers_its_status_and_declared_body():

@@ -171,23 +171,21 @@ def test_item_admin_without_filters_shows_a_plain_count(admin_client, world):
 # ---- the README's first hour, run as written -----------------------------------------------------
 
 
-def _readme_first_hour() -> tuple[str, str]:
-    section = README.split("<!-- first-hour:start -->", 1)[1].split("<!-- first-hour:end -->", 1)[0]
+def _readme_walkthrough(marker: str) -> tuple[str, str]:
+    section = README.split(f"<!-- {marker}:start -->", 1)[1].split(f"<!-- {marker}:end -->", 1)[0]
     shell = re.findall(r"```sh\n(.*?)```", section, re.S)
     python = re.findall(r"```python\n(.*?)```", section, re.S)
-    assert len(shell) == 1 and len(python) == 1, "the walk-through is one shell block and one Python block"
+    assert len(shell) == 1 and len(python) == 1, "a walk-through is one shell block and one Python block"
     return shell[0], python[0]
 
 
-@pytest.mark.live
-@pytest.mark.django_db(transaction=True)
-def test_readme_first_hour_runs_as_written(live_server, tmp_path, capsys):
-    """The shell block with bash and curl, then the SDK block, in a folder laid out like the
-    project after `make serve` (var/demo_key.json, .venv); only the host and port differ."""
+def _run_walkthrough(marker: str, live_server, tmp_path) -> tuple[list, str, str]:
+    """Runs a README walk-through in a folder laid out like the project after `make serve`
+    (var/demo_key.json, .venv); only the host and port differ. Returns the shell block's JSON
+    answers, the SDK block's output and the output its last comment promises."""
     call_command("ensure_demo_key", file=str(tmp_path / "var" / "demo_key.json"))
-    capsys.readouterr()
     (tmp_path / ".venv").symlink_to(Path(sys.prefix))
-    shell, python = _readme_first_hour()
+    shell, python = _readme_walkthrough(marker)
     assert LIVE_BASE in shell and LIVE_BASE in python
     env = {**os.environ, "PYTHONWARNINGS": "error::DeprecationWarning:posthog.ai.prompts"}
     ran = subprocess.run(
@@ -200,13 +198,6 @@ def test_readme_first_hour_runs_as_written(live_server, tmp_path, capsys):
     )
     assert ran.returncode == 0, ran.stderr + ran.stdout
     answers = [json.loads(line) for line in ran.stdout.splitlines()]
-    assert [answer.get("version") for answer in answers[:4]] == [1, 2, 2, 1]
-    assert answers[5] == {
-        "path": "references/policy.md",
-        "content": "Refunds within 30 days.",
-        "content_type": "text/plain",
-    }
-    assert answers[-1]["count"] == 2
     sdk = subprocess.run(
         [sys.executable, "-c", python.replace(LIVE_BASE, live_server.url)],
         cwd=tmp_path,
@@ -216,6 +207,50 @@ def test_readme_first_hour_runs_as_written(live_server, tmp_path, capsys):
         timeout=60,
     )
     assert sdk.returncode == 0, sdk.stderr
-    expected = re.search(r"^# (.+)$", python, re.M).group(1)
-    assert sdk.stdout.strip() == expected == "2 You are a friendly support agent for Acme."
     assert "DeprecationWarning" not in sdk.stderr
+    expected = re.findall(r"^# (.+)$", python, re.M)[-1]
+    return answers, sdk.stdout.strip(), expected
+
+
+@pytest.mark.live
+@pytest.mark.django_db(transaction=True)
+def test_readme_first_hour_runs_as_written(live_server, tmp_path, capsys):
+    """The shell block with bash and curl, then the SDK block."""
+    answers, printed, expected = _run_walkthrough("first-hour", live_server, tmp_path)
+    capsys.readouterr()
+    assert [answer.get("version") for answer in answers[:4]] == [1, 2, 2, 1]
+    assert answers[5] == {
+        "path": "references/policy.md",
+        "content": "Refunds within 30 days.",
+        "content_type": "text/plain",
+    }
+    assert answers[-1]["count"] == 2
+    assert printed == expected == "2 You are a friendly support agent for Acme."
+
+
+@pytest.mark.live
+@pytest.mark.django_db(transaction=True)
+def test_readme_label_release_and_rollback_runs_as_written(live_server, tmp_path, capsys):
+    answers, printed, expected = _run_walkthrough("labels", live_server, tmp_path)
+    capsys.readouterr()
+    created, published, released, fetched, moved, diff, compiled, rolled_back, history = answers
+    assert (created["version"], created["config"]) == (1, {"model": "gpt-4.1-mini"})
+    assert (published["version"], published["config"], published["version_description"]) == (
+        2,
+        {"model": "gpt-4.1-mini"},
+        "Warmer greeting",
+    )
+    assert (released["name"], released["version"]) == ("production", 1)
+    assert (fetched["version"], fetched["label"], fetched["prompt"]) == (1, "production", "Hi {{name}}!")
+    assert moved["version"] == 2 and moved["id"] == released["id"]
+    assert diff["stats"] == {"additions": 1, "deletions": 1}
+    assert diff["diff"].endswith("-Hi {{name}}!\n+Hello {{name}}, welcome to {{company}}.")
+    assert compiled == {
+        "name": "welcome",
+        "version": 2,
+        "label": "production",
+        "text": "Hello Ada, welcome to Acme.",
+    }
+    assert rolled_back["version"] == 1
+    assert [(m["from_version"], m["to_version"]) for m in history["results"]] == [(2, 1), (1, 2), (None, 1)]
+    assert printed == expected == "1 production gpt-4.1-mini Hi Ada!"

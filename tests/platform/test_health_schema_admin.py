@@ -237,10 +237,12 @@ def test_health_answers_head_and_refuses_other_methods_with_the_envelope(client,
 def test_schema_documents_nullable_creator_required_publish_fields_and_errors(served_schema):
     schema = served_schema
     assert schema["components"]["schemas"]["Prompt"]["properties"]["created_by"]["nullable"] is True
-    assert sorted(schema["components"]["schemas"]["PromptPublishRequest"]["required"]) == [
-        "base_version",
-        "prompt",
-    ]
+    publish_body = schema["components"]["schemas"]["PromptPublishRequest"]
+    # `prompt`, `edits`, `config` or `variables`: any one of them publishes.
+    assert publish_body["required"] == ["base_version"]
+    assert {"prompt", "edits", "config", "variables", "version_description"} <= set(
+        publish_body["properties"]
+    )
     publish = schema["paths"]["/api/environments/{project_id}/llm_prompts/name/{prompt_name}/"]["patch"]
     assert {"200", "400", "401", "403", "404", "409"} <= set(publish["responses"])
     assert "ErrorEnvelope" in schema["components"]["schemas"]

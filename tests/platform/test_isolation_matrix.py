@@ -46,7 +46,7 @@ UNSUPPORTED = "This action does not support personal API key access"
 # Matches the served route prefixes this matrix covers (the URL conf's regex text).
 PROJECT_PREFIXES = ("^api/projects/", "^api/environments/")
 TOP_LEVEL_PREFIXES = ("^api/organizations/", "^api/llm_analytics/@me/")
-KNOWN_KWARGS = {"project_id", "pk", "prompt_name", "skill_name", "file_path"}
+KNOWN_KWARGS = {"project_id", "pk", "prompt_name", "label_name", "skill_name", "file_path"}
 INVALID_KEY = "phx_isolation_matrix_key_that_exists_nowhere_0000"
 
 
@@ -116,9 +116,15 @@ def viewset_routes() -> list[Route]:
 ROUTES = viewset_routes()
 
 
+# POST routes that write nothing, and ask for the read scope (rendering a prompt).
+READ_ONLY_ACTIONS = frozenset({"compile"})
+
+
 def required_scope(route: Route, method: str) -> str:
-    """What the spec asks of the method: `<object>:read` for a GET, `<object>:write` otherwise."""
-    return f"{route.view.scope_object}:{'read' if method == 'get' else 'write'}"
+    """What the spec asks of the method: `<object>:read` for a GET (or a POST that writes
+    nothing), `<object>:write` otherwise."""
+    read = method == "get" or route.actions.get(method) in READ_ONLY_ACTIONS
+    return f"{route.view.scope_object}:{'read' if read else 'write'}"
 
 
 # Bodies that pass validation for the actions naming an object (validation may precede the lookup).
@@ -130,7 +136,10 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
     "create_file": {"path": "refs/new.md", "content": "c"},
     "rename_file": {"old_path": "refs/notes.md", "new_path": "refs/renamed.md"},
     "new_version": {"config": {"options": [{"key": "a", "label": "A"}]}, "base_version": 1},
+    "label": {"version": 1},
 }
+# Query strings that pass validation, for the reads that check their query before the lookup.
+VALID_QUERIES: dict[str, str] = {"diff": "?from=1&to=1"}
 
 
 # ---- the objects of each project ------------------------------------------------------------------
@@ -170,6 +179,7 @@ def seed(client, team: Team, label: str) -> Seeded:
     prompt = prompt_services.create_prompt(
         team=team, name=f"iso-prompt-{tag}", prompt=f"prompt text {marker}", created_by=None
     )
+    prompt_services.set_label(team=team, prompt_name=prompt.name, label="production", version=1, user=None)
     skill = skill_services.create_skill(
         team=team,
         name=f"iso-skill-{tag}",
@@ -194,7 +204,12 @@ def seed(client, team: Team, label: str) -> Seeded:
     response = ingest(client, otlp_json([record], service=f"svc-{tag}"), token=team.api_token)
     assert response.status_code == 200, response.content
 
-    seeded.names = {"prompt_name": prompt.name, "skill_name": skill.name, "file_path": "refs/notes.md"}
+    seeded.names = {
+        "prompt_name": prompt.name,
+        "label_name": "production",
+        "skill_name": skill.name,
+        "file_path": "refs/notes.md",
+    }
     seeded.pks = {
         "PromptViewSet": prompt.pk,
         "DatasetViewSet": dataset.pk,
@@ -428,7 +443,14 @@ def test_objects_of_another_project_are_not_found(client, world, projects):
             # A valid body, so the request reaches the lookup (validation may come first).
             body = VALID_BODIES.get(action, {})
             matrix.check(
-                "foreign object", method, path, world.k_all, (404, 405), None, foreign.unique, body=body
+                "foreign object",
+                method,
+                path + VALID_QUERIES.get(action, ""),
+                world.k_all,
+                (404, 405),
+                None,
+                foreign.unique,
+                body=body,
             )
     # Reads of T's own collections list T's objects and nothing of T_B.
     for route in ROUTES:
