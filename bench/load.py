@@ -175,6 +175,12 @@ def rows_for(key: dict, seeded: dict) -> list[Row]:
             "prompt by name, SDK path, every name",
             [f"{sdk}/llm_prompts/name/prompt-{i}/?token={token}" for i in range(v["prompts"])],
         ),
+        Row(
+            "prompt_label",
+            "prompt by label, SDK path",
+            [f"{sdk}/llm_prompts/name/prompt-{i}/?token={token}&label=production" for i in prompts],
+            min_ratio=0.5,
+        ),
         Row("prompt_get", "prompt by name", [f"{p}/llm_prompts/name/prompt-{i}/" for i in prompts]),
         Row(
             "prompt_version",
@@ -198,6 +204,12 @@ def rows_for(key: dict, seeded: dict) -> list[Row]:
             min_ratio=0.3,
         ),
         Row("prompt_list", "prompt list limit=100", [f"{p}/llm_prompts/?limit=100"], min_ratio=0.2),
+        Row(
+            "prompt_list_label",
+            "prompt list ?label=production&content=preview limit=100",
+            [f"{p}/llm_prompts/?label=production&content=preview&limit=100"],
+            min_ratio=0.2,
+        ),
         Row("skill_get", "skill by name", [f"{p}/llm_skills/name/skill-{i}/" for i in skills], min_ratio=0.4),
         Row(
             "skill_file",

@@ -32,11 +32,11 @@ from django.db import connection  # noqa: E402
 from datasets.models import Dataset, DatasetItem  # noqa: E402
 from events.models import Event, Person, PersonDistinctId  # noqa: E402
 from llm_server.accounts.models import Team, User  # noqa: E402
-from prompts.models import LLMPrompt  # noqa: E402
+from llm_server.text_edits import outline  # noqa: E402
+from prompts.models import LLMPrompt, LLMPromptLabel  # noqa: E402
 from review.models import ReviewQueue, ReviewQueueItem  # noqa: E402
 from scores import services as score_services  # noqa: E402
 from scores.config import validate_config  # noqa: E402
-from skills.content import outline  # noqa: E402
 from skills.models import LLMSkill, LLMSkillFile  # noqa: E402
 
 POSTGRES = connection.vendor == "postgresql"
@@ -182,10 +182,18 @@ def seed_prompts(team: int, user: int, v: dict) -> None:
     run(
         f"WITH RECURSIVE {series('s', count)} "
         f"INSERT INTO {LLMPrompt._meta.db_table} (id, team_id, name, version, is_latest, deleted, created_by_id, "
-        "created_at, updated_at, prompt) "
+        "created_at, updated_at, prompt, prompt_size_bytes, outline) "
         f"SELECT {uuid()}, {team}, 'prompt-' || (n / {versions}), 1 + n % {versions}, "
         f"n % {versions} = {versions - 1}, FALSE, {user}, {ago(f'{count} - n')}, {ago(f'{count} - n')}, "
-        f"{json_text(text)} FROM s"
+        # ASCII text without escapes: its compact JSON is the text and two quotes; no headings.
+        f"{json_text(text)}, length({text}) + 2, {json_literal([])} FROM s"
+    )
+    # Every prompt is released: `production` on the version before its latest.
+    label_table = LLMPromptLabel._meta.db_table
+    run(
+        f"INSERT INTO {label_table} (id, team_id, prompt_name, name, prompt_id, created_by_id, created_at, "
+        f"updated_at) SELECT {uuid()}, team_id, name, 'production', id, created_by_id, created_at, created_at "
+        f"FROM {LLMPrompt._meta.db_table} WHERE team_id = {team} AND version = {max(versions - 1, 1)}"
     )
 
 
