@@ -41,6 +41,10 @@ FULL_KEYS = {
 # GET by name (content=full): no publisher, description or labels.
 PUBLIC_KEYS = FULL_KEYS - {"created_by", "version_description", "labels"}
 LIST_KEYS = FULL_KEYS | {"prompt_size_bytes", "all_labels"}
+# Left out unless content=full; content=preview adds prompt_preview instead.
+FULL_CONTENT_KEYS = {"prompt", "config", "variables"}
+PUBLIC_PREVIEW_KEYS = (PUBLIC_KEYS - FULL_CONTENT_KEYS) | {"prompt_preview"}
+PUBLIC_NONE_KEYS = PUBLIC_KEYS - FULL_CONTENT_KEYS
 SUMMARY_KEYS = {"id", "version", "version_description", "created_by", "created_at", "is_latest", "labels"}
 CONFLICT_DETAIL = "The prompt changed since you opened it. Reload the latest version and try again."
 NAME_TAKEN = validation("name", "unique", "A prompt with this name already exists.")

@@ -10,24 +10,6 @@ from tests.prompts.helpers import Api
 
 LABEL_KEYS = {"id", "name", "prompt_name", "version", "created_by", "created_at", "updated_at"}
 MOVE_KEYS = {"id", "label", "from_version", "to_version", "moved_by", "moved_at"}
-PUBLIC_FULL_KEYS = {
-    "id",
-    "name",
-    "prompt",
-    "config",
-    "variables",
-    "outline",
-    "version",
-    "created_at",
-    "updated_at",
-    "deleted",
-    "is_latest",
-    "latest_version",
-    "version_count",
-    "first_version_created_at",
-}
-PUBLIC_PREVIEW_KEYS = (PUBLIC_FULL_KEYS - {"prompt", "config", "variables"}) | {"prompt_preview"}
-PUBLIC_NONE_KEYS = PUBLIC_FULL_KEYS - {"prompt", "config", "variables"}
 
 RESERVED_TEXT = "'latest' is reserved and cannot be used as a label."
 NUMBERS_TEXT = "Label names cannot be numbers only, to avoid confusion with version numbers."

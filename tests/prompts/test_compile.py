@@ -5,10 +5,9 @@ import json
 import pytest
 
 from tests.api import not_authenticated
-from tests.prompts.helpers import Api, active, prompt_not_found
+from tests.prompts.helpers import PUBLIC_KEYS, Api, active, prompt_not_found
 from tests.prompts.v2_helpers import (
     COMPILE_KEYS,
-    PUBLIC_FULL_KEYS,
     VERSION_AND_LABEL,
     assert_error,
     compile_prompt,
@@ -49,7 +48,7 @@ def test_case_74_create_with_variables(api, world):
     assert created["variables"] == NAME_VAR
     assert latest_row(world.team, "greet").variables == NAME_VAR
     fetched = get_by_name(api, "greet")
-    assert set(fetched) == PUBLIC_FULL_KEYS
+    assert set(fetched) == PUBLIC_KEYS
     assert fetched["variables"] == NAME_VAR
     assert get_by_name(api, "greet", content="full")["variables"] == NAME_VAR
     assert list_item(api, "greet")["variables"] == NAME_VAR

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.prompts.helpers import active
+from tests.prompts.helpers import PUBLIC_KEYS, PUBLIC_NONE_KEYS, PUBLIC_PREVIEW_KEYS, active
 from tests.prompts.v2_helpers import (
     CONFIG_INVALID,
     CONFIG_TOO_BIG,
@@ -10,9 +10,6 @@ from tests.prompts.v2_helpers import (
     LIST_FULL_KEYS,
     LIST_NONE_KEYS,
     LIST_PREVIEW_KEYS,
-    PUBLIC_FULL_KEYS,
-    PUBLIC_NONE_KEYS,
-    PUBLIC_PREVIEW_KEYS,
     V2_FULL_KEYS,
     get_by_name,
     latest_row,
@@ -33,7 +30,7 @@ def test_case_39_create_with_config(api, world):
     assert latest_row(world.team, "cfg").config == CONFIG
 
     fetched = get_by_name(api, "cfg")
-    assert set(fetched) == PUBLIC_FULL_KEYS
+    assert set(fetched) == PUBLIC_KEYS
     assert fetched["config"] == CONFIG
 
     item = list_item(api, "cfg")

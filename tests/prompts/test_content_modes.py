@@ -5,14 +5,12 @@ import pytest
 
 from tests.api import validation
 from tests.factories import UserFactory, make_key, make_member
+from tests.prompts.helpers import PUBLIC_KEYS, PUBLIC_NONE_KEYS, PUBLIC_PREVIEW_KEYS
 from tests.prompts.v2_helpers import (
     INTEGER_REQUIRED,
     LIST_FULL_KEYS,
     LIST_NONE_KEYS,
     LIST_PREVIEW_KEYS,
-    PUBLIC_FULL_KEYS,
-    PUBLIC_NONE_KEYS,
-    PUBLIC_PREVIEW_KEYS,
     V2_FULL_KEYS,
     display_text,
     get_by_name,
@@ -123,8 +121,8 @@ def test_case_61_content_none(api, world):
 
 def test_case_62_get_by_name_key_sets(api, world):
     api.create("keys", "text", config={"a": 1}, version_description="Initial")
-    assert set(get_by_name(api, "keys")) == PUBLIC_FULL_KEYS
-    assert set(get_by_name(api, "keys", content="full")) == PUBLIC_FULL_KEYS
+    assert set(get_by_name(api, "keys")) == PUBLIC_KEYS
+    assert set(get_by_name(api, "keys", content="full")) == PUBLIC_KEYS
     assert set(get_by_name(api, "keys", content="preview")) == PUBLIC_PREVIEW_KEYS
     assert set(get_by_name(api, "keys", content="none")) == PUBLIC_NONE_KEYS
     assert set(get_by_name(api, "keys", version=1, content="preview")) == PUBLIC_PREVIEW_KEYS
@@ -136,7 +134,7 @@ def test_case_62_labeled_fetch_adds_label(api, world):
     assert api.put("name/labeled/labels/production/", {"version": 1}).status_code == 201
 
     for content, keys in (
-        ("full", PUBLIC_FULL_KEYS),
+        ("full", PUBLIC_KEYS),
         ("preview", PUBLIC_PREVIEW_KEYS),
         ("none", PUBLIC_NONE_KEYS),
     ):
@@ -204,7 +202,7 @@ def test_case_63_empty_content_is_full(api, world):
     api.create("c", "text", config={"a": 1})
     fetched = api.get("name/c/?content=")
     assert fetched.status_code == 200
-    assert set(fetched.json()) == PUBLIC_FULL_KEYS
+    assert set(fetched.json()) == PUBLIC_KEYS
     assert fetched.json()["prompt"] == "text"
     assert fetched.json()["config"] == {"a": 1}
     listed = api.get("?content=")

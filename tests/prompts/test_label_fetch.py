@@ -7,13 +7,17 @@ from prompts import services
 from prompts.models import LLMPrompt
 from tests.api import bearer, iso, user_json, validation
 from tests.factories import UserFactory, make_member
-from tests.prompts.helpers import expected_row, prompt_not_found, seed_history
+from tests.prompts.helpers import (
+    PUBLIC_KEYS,
+    PUBLIC_NONE_KEYS,
+    PUBLIC_PREVIEW_KEYS,
+    expected_row,
+    prompt_not_found,
+    seed_history,
+)
 from tests.prompts.label_helpers import (
     BOTH_TEXT,
     LABEL_KEYS,
-    PUBLIC_FULL_KEYS,
-    PUBLIC_NONE_KEYS,
-    PUBLIC_PREVIEW_KEYS,
     LabelApi,
     bad_charset,
     label_not_found,
@@ -66,7 +70,7 @@ def test_case_13_fetch_by_label(api, world, p):
     assert (body["is_latest"], body["latest_version"], body["version_count"]) == (False, 2, 2)
     assert body["id"] == str(p[0].id)
     assert body == labeled_public(p[0], latest=2, count=2, first=p[0].created_at, label="production")
-    assert set(body) == PUBLIC_FULL_KEYS | {"label"}
+    assert set(body) == PUBLIC_KEYS | {"label"}
     assert "created_by" not in body
 
 
@@ -364,7 +368,7 @@ def test_case_29_sdk_path(api, client, world, p):
 
 def test_labeled_fetch_key_sets_per_content_mode(api, p):
     full = api.fetch("p", "production", content="full").json()
-    assert set(full) == PUBLIC_FULL_KEYS | {"label"}
+    assert set(full) == PUBLIC_KEYS | {"label"}
     preview = api.fetch("p", "production", content="preview").json()
     assert set(preview) == PUBLIC_PREVIEW_KEYS | {"label"}
     none = api.fetch("p", "production", content="none").json()

@@ -18,24 +18,6 @@ V2_FULL_KEYS = FULL_KEYS | {"config", "variables", "version_description", "outli
 LIST_FULL_KEYS = V2_FULL_KEYS | {"prompt_size_bytes", "all_labels"}
 LIST_PREVIEW_KEYS = (LIST_FULL_KEYS - {"prompt", "config", "variables"}) | {"prompt_preview"}
 LIST_NONE_KEYS = LIST_FULL_KEYS - {"prompt", "config", "variables"}
-PUBLIC_FULL_KEYS = {
-    "id",
-    "name",
-    "prompt",
-    "config",
-    "variables",
-    "outline",
-    "version",
-    "created_at",
-    "updated_at",
-    "deleted",
-    "is_latest",
-    "latest_version",
-    "version_count",
-    "first_version_created_at",
-}
-PUBLIC_PREVIEW_KEYS = (PUBLIC_FULL_KEYS - {"prompt", "config", "variables"}) | {"prompt_preview"}
-PUBLIC_NONE_KEYS = PUBLIC_FULL_KEYS - {"prompt", "config", "variables"}
 COMPILE_KEYS = {"name", "version", "label", "text"}
 DIFF_KEYS = {"name", "from_version", "to_version", "identical", "diff", "hunks", "stats", "json_changes"}
 
