@@ -185,11 +185,18 @@ ASCII_INTEGER = re.compile(r"-?[0-9]+")
 
 
 class QueryParamsSerializer(serializers.Serializer):
-    """Validates query parameters; blank values count as absent."""
+    """Validates query parameters; blank values count as absent (for the parameters named in
+    `exact_empty_fields`, only an empty one: whitespace is a value they refuse)."""
+
+    exact_empty_fields: frozenset[str] = frozenset()
 
     def __init__(self, *args, query_params=None, **kwargs):
         if query_params is not None:
-            kwargs["data"] = {key: value for key, value in query_params.items() if value.strip() != ""}
+            kwargs["data"] = {
+                key: value
+                for key, value in query_params.items()
+                if (value if key in self.exact_empty_fields else value.strip()) != ""
+            }
         super().__init__(*args, **kwargs)
 
     def to_internal_value(self, data):

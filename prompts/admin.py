@@ -108,9 +108,10 @@ class LabelForm(forms.ModelForm):
                 self.add_error("version", f"Version {version} of prompt '{prompt_name}' not found.")
         return cleaned
 
-    def validate_unique(self) -> None:
-        # Setting an existing label moves it (the service decides), so no uniqueness error here.
-        pass
+    def _get_validation_exclusions(self):
+        # Setting an existing label moves it (the service decides), so the one-label-per-name
+        # constraint is not checked on the form; the name rules are checked in clean().
+        return super()._get_validation_exclusions() | {"name"}
 
 
 @admin.register(LLMPromptLabel)

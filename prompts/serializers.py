@@ -431,7 +431,12 @@ def content_field() -> serializers.ChoiceField:
     )
 
 
+# A label or content mode of spaces is refused, not taken for "none given".
+LABEL_AND_CONTENT = frozenset({"label", "content"})
+
+
 class PromptListQuerySerializer(QueryParamsSerializer):
+    exact_empty_fields = LABEL_AND_CONTENT
     search = QueryTextField(
         required=False, trim_whitespace=False, help_text="Substring of the name or the prompt."
     )
@@ -457,6 +462,8 @@ class PromptListQuerySerializer(QueryParamsSerializer):
 class PromptFetchQuerySerializer(QueryParamsSerializer):
     """Query of GET by name: a version or a label (`latest` is implicit), and the content mode."""
 
+    exact_empty_fields = LABEL_AND_CONTENT
+
     version = serializers.IntegerField(min_value=1, required=False)
     label = LabelField(required=False, help_text="Fetch the version this label points at.")
     content = content_field()
@@ -480,7 +487,11 @@ class PromptDiffQuerySerializer(QueryParamsSerializer):
         }
 
 
-class CompileValuesField(serializers.JSONField):
+class CompileValuesField(StorableJSONField):
+    """Values by variable name; text the server could not encode (a lone surrogate) is refused."""
+
+    label_for_errors = "Variables"
+
     def __init__(self, **kwargs):
         super().__init__(allow_null=True, **kwargs)
 

@@ -68,7 +68,7 @@ def apply_prompt_edits(payload: Any, edits: Sequence[TextEdit]) -> Any:
     else:
         try:
             result = json.loads(text)
-        except json.JSONDecodeError as exc:
+        except ValueError as exc:  # a JSONDecodeError, or an integer too long to convert
             raise EditFailed(f"Edits produced invalid JSON: {exc}", edit_index=last) from None
         except RecursionError:
             raise EditFailed("Edits produced invalid JSON: nested too deeply.", edit_index=last) from None

@@ -13,6 +13,9 @@ VARIABLE_NAME = re.compile(r"[\w.-]+")
 MAX_VARIABLE_NAME_LENGTH = 100
 VARIABLE_TYPES = ("string", "number", "boolean")
 DECLARATION_KEYS = frozenset({"type", "required", "default"})
+# A compiled prompt may grow past the stored prompt's limit, not without bound: a short value in
+# many placeholders would otherwise make one request render gigabytes.
+MAX_COMPILED_CHARACTERS = 2_000_000
 
 
 def placeholders(payload: Any) -> set[str]:
@@ -132,10 +135,21 @@ def render(payload: Any, declarations: dict | None, values: dict[str, Any]) -> s
     """The text of `payload` with its placeholders filled in from `values` (and declared
     defaults). Raises DomainValidationError when the values do not fit the declarations."""
     resolved = _resolved(declarations, values)
+    room = [MAX_COMPILED_CHARACTERS - len(display_text(payload))]
 
     def substitute(match: re.Match[str]) -> str:
         name = match.group(1)
-        return _value_text(resolved[name]) if name in resolved else match.group(0)
+        if name not in resolved:
+            return match.group(0)
+        text = _value_text(resolved[name])
+        room[0] -= len(text) - len(match.group(0))
+        if room[0] < 0:
+            raise DomainValidationError(
+                f"The compiled prompt would be longer than {MAX_COMPILED_CHARACTERS} characters.",
+                attr="variables",
+                code="too_large",
+            )
+        return text
 
     def fill(value: Any) -> Any:
         # re.sub scans each string once, so text inserted from a value is never expanded again.

@@ -97,3 +97,14 @@ def test_archive_from_the_admin_removes_labels(admin_client, api, two_versions):
     assert response.status_code == 302
     assert not LLMPromptLabel.objects.exists()
     assert not LLMPromptLabelMove.objects.exists()
+
+
+def test_adding_an_existing_label_moves_it(admin_client, world, api, two_versions):
+    api.put("name/greeting/labels/production/", {"version": 1})
+    response = admin_client.post(
+        "/admin/prompts/llmpromptlabel/add/",
+        {"team": world.team.pk, "prompt_name": "greeting", "name": "production", "version": 2},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert [(label.name, label.prompt.version) for label in LLMPromptLabel.objects.all()] == [("production", 2)]
+    assert moves() == [("production", None, 1), ("production", 1, 2)]
