@@ -106,5 +106,7 @@ def test_adding_an_existing_label_moves_it(admin_client, world, api, two_version
         {"team": world.team.pk, "prompt_name": "greeting", "name": "production", "version": 2},
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    assert [(label.name, label.prompt.version) for label in LLMPromptLabel.objects.all()] == [("production", 2)]
+    assert [(label.name, label.prompt.version) for label in LLMPromptLabel.objects.all()] == [
+        ("production", 2)
+    ]
     assert moves() == [("production", None, 1), ("production", 1, 2)]
