@@ -159,6 +159,18 @@ def labels_of(*, team: Team | int, name: str) -> list[LLMPromptLabel]:
     )
 
 
+def labels_on(*, team: Team | int, name: str, rows: Iterable[LLMPrompt]) -> list[LLMPromptLabel]:
+    """Every label of a prompt (labels_of), each of `rows` (its versions) given the names of the
+    labels pointing at it."""
+    labels = labels_of(team=team, name=name)
+    on_row: dict = {}
+    for label in labels:
+        on_row.setdefault(label.prompt_id, []).append(label.name)
+    for row in rows:
+        row.__dict__["_label_names"] = on_row.get(row.pk, [])
+    return labels
+
+
 def label_moves(*, team: Team, name: str, label: str) -> QuerySet:
     """A label's move log, newest first; 404 when the prompt or the label's log does not exist."""
     if not prompt_exists(team=team, name=name):

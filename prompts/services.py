@@ -203,8 +203,7 @@ def update_prompt_by_id(
             archive_prompt(team=team, name=current_name)
             result.deleted = True
             result.is_latest = False
-            result.__dict__["_label_names"] = []
-            result.__dict__["_all_labels"] = []
+            selectors.attach_labels([result], team=team)  # none: archiving deleted them
     return result
 
 

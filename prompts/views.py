@@ -231,12 +231,7 @@ class PromptViewSet(
 
     def _annotate_resolve(self, prompt_name: str, row: LLMPrompt, versions: Sequence[LLMPrompt]):
         """Labels on the chosen row and the page's versions, and every label of the prompt."""
-        labels = selectors.labels_of(team=self.team, name=prompt_name)
-        on_row: dict = {}
-        for label in labels:
-            on_row.setdefault(label.prompt_id, []).append(label.name)
-        for shown in (row, *versions):
-            shown.__dict__["_label_names"] = on_row.get(shown.pk, [])
+        labels = selectors.labels_on(team=self.team, name=prompt_name, rows=(row, *versions))
         state = tuple(
             (
                 label.pk.hex,
