@@ -11,7 +11,7 @@ from llm_server.admin import LargeTableAdminMixin
 from llm_server.domain import DomainError
 from llm_server.versioned_admin import ReadOnlyAdminMixin, VersionedRecordAdmin
 from prompts import selectors, services
-from prompts.labels import label_name_problem
+from prompts.labels import MAX_LABELS_PER_PROMPT, label_name_problem
 from prompts.models import LLMPrompt, LLMPromptLabel, LLMPromptLabelMove
 
 # Moves shown on a prompt's page; the move log's own page has all of them.
@@ -106,7 +106,14 @@ class LabelForm(forms.ModelForm):
                 team=team, name=prompt_name, deleted=False, version=version
             ).exists():
                 self.add_error("version", f"Version {version} of prompt '{prompt_name}' not found.")
+            elif self._creates_beyond_limit(team, prompt_name, name):
+                self.add_error(None, f"A prompt can have at most {MAX_LABELS_PER_PROMPT} labels.")
         return cleaned
+
+    @staticmethod
+    def _creates_beyond_limit(team, prompt_name: str, name: str | None) -> bool:
+        labels = LLMPromptLabel.objects.filter(team=team, prompt_name=prompt_name)
+        return not labels.filter(name=name).exists() and labels.count() >= MAX_LABELS_PER_PROMPT
 
     def _get_validation_exclusions(self):
         # Setting an existing label moves it (the service decides), so the one-label-per-name

@@ -16,6 +16,7 @@ class LLMPrompt(VersionedRecord):
 
     # Carried forward by publish and copied by duplicate; `version_description` belongs to one version.
     CONTENT_FIELDS = ("prompt", "config", "variables")
+    SUMMARY_FIELDS = (*VersionedRecord.SUMMARY_FIELDS, "version_description")
 
     # Any JSON value but null: usually a string, sometimes a chat template object or list.
     prompt = models.JSONField()

@@ -105,6 +105,8 @@ def get_prompt(
 ) -> LLMPrompt:
     """The latest version of a name, or the one with `version`, `row_id` or `label` (404 if none)."""
     if _is_explicit(label):
+        if "\x00" in name:  # no stored name holds U+0000, and PostgreSQL refuses it in a query
+            raise ObjectNotFound(name)
         row_id = (
             LLMPromptLabel.objects.filter(team=team, prompt_name=name, name=label)
             .values_list("prompt_id", flat=True)

@@ -117,10 +117,11 @@ class LabelField(serializers.CharField):
     """A label name to read by; `latest` is the implicit label of the latest version."""
 
     def __init__(self, **kwargs):
-        super().__init__(trim_whitespace=False, **kwargs)
+        # Blank and spaced names are refused by the name rules, with their text.
+        super().__init__(trim_whitespace=False, allow_blank=True, **kwargs)
 
-    def to_internal_value(self, data: Any) -> str:
-        value = super().to_internal_value(data)
+    def run_validation(self, data: Any = serializers.empty) -> str:
+        value = super().run_validation(data)
         if value == IMPLICIT_LABEL:
             return value
         problem = label_name_problem(value)
@@ -492,8 +493,10 @@ class CompileValuesField(StorableJSONField):
 
     label_for_errors = "Variables"
 
-    def __init__(self, **kwargs):
-        super().__init__(allow_null=True, **kwargs)
+    def validate_empty_values(self, data: Any):
+        if data is None:  # null is not an object of values (DRF would answer its own text)
+            raise serializers.ValidationError(templating.compile_values_error(None), code="invalid_input")
+        return super().validate_empty_values(data)
 
     def to_internal_value(self, data: Any) -> Any:
         value = super().to_internal_value(data)

@@ -58,6 +58,10 @@ def _new_version(
     )
 
 
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON value")
+
+
 def apply_prompt_edits(payload: Any, edits: Sequence[TextEdit]) -> Any:
     """The payload after find/replace edits. A JSON payload is edited as indented text and must
     parse back; the result must fit the size limit. Raises EditFailed."""
@@ -67,7 +71,7 @@ def apply_prompt_edits(payload: Any, edits: Sequence[TextEdit]) -> Any:
         result: Any = text
     else:
         try:
-            result = json.loads(text)
+            result = json.loads(text, parse_constant=_refuse_constant)
         except ValueError as exc:  # a JSONDecodeError, or an integer too long to convert
             raise EditFailed(f"Edits produced invalid JSON: {exc}", edit_index=last) from None
         except RecursionError:

@@ -110,3 +110,21 @@ def test_adding_an_existing_label_moves_it(admin_client, world, api, two_version
         ("production", 2)
     ]
     assert moves() == [("production", None, 1), ("production", 1, 2)]
+
+
+def test_admin_refuses_a_label_past_the_limit(admin_client, world, api, two_versions):
+    for index in range(50):
+        assert api.put(f"name/greeting/labels/l{index}/", {"version": 1}).status_code == 201
+    response = admin_client.post(
+        "/admin/prompts/llmpromptlabel/add/",
+        {"team": world.team.pk, "prompt_name": "greeting", "name": "one-more", "version": 1},
+    )
+    assert response.status_code == 200
+    assert "A prompt can have at most 50 labels." in response.content.decode()
+    # Moving one of the fifty is still allowed.
+    response = admin_client.post(
+        "/admin/prompts/llmpromptlabel/add/",
+        {"team": world.team.pk, "prompt_name": "greeting", "name": "l0", "version": 2},
+    )
+    assert response.status_code == 302
+    assert LLMPromptLabel.objects.count() == 50

@@ -132,3 +132,41 @@ def test_a_label_of_whitespace_is_refused_not_ignored(api, value):
         assert response.json()["attr"] == "label"
     response = api.client.get(api.url("name/p/") + "?content=%20", HTTP_AUTHORIZATION=f"Bearer {api.key}")
     assert (response.status_code, response.json()["code"]) == (400, "invalid_choice")
+
+
+def test_a_cold_resolve_reads_each_page_in_a_fixed_number_of_queries(
+    api, world, django_assert_max_num_queries
+):
+    api.create("deep", "v1", version_description="first")
+    for version in range(1, 40):
+        publish(api, "deep", version, prompt=f"v{version + 1}", version_description=f"to {version + 1}")
+    api.get("name/deep/")  # the key and project are now cached; the resolve below is not
+    with django_assert_max_num_queries(3):  # the row, the page of versions, the labels
+        response = api.get("resolve/name/deep/", {"limit": 100})
+    assert [v["version_description"] for v in response.json()["versions"]][:2] == ["to 40", "to 39"]
+
+
+def test_compile_refuses_a_blank_label_and_null_values_with_their_texts(api):
+    api.create("hi", "Hi {{name}}")
+    blank = compile_prompt(api, "hi", {"label": ""})
+    assert (blank.status_code, blank.json()["attr"], blank.json()["code"]) == (400, "label", "invalid_label")
+    assert blank.json()["detail"].startswith("Use lowercase letters")
+    null = compile_prompt(api, "hi", {"variables": None})
+    assert null.status_code == 400
+    assert (null.json()["attr"], null.json()["detail"]) == ("variables", "Variables must be a JSON object.")
+
+
+def test_compile_by_label_of_a_name_with_a_nul_is_not_found(api):
+    response = compile_prompt(api, "a%00b", {"label": "production"})
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Prompt with name 'a\x00b' not found."}
+
+
+def test_edits_producing_nan_are_invalid_json(api):
+    api.create("num", {"a": 1})
+    response = api.patch("name/num/", {"base_version": 1, "edits": [{"old": '"a": 1', "new": '"a": NaN'}]})
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "Edits produced invalid JSON: NaN is not a JSON value",
+        "edit_index": 0,
+    }
