@@ -39,12 +39,14 @@ def diff_payloads(*, name: str, from_version: int, to_version: int, old: Any, ne
     }
 
 
-# difflib's matcher takes time in the product of the two line counts (seconds past ~5,000 by 5,000
-# lines that alternate between equal and changed). Up to this product it runs as is; above it, the
-# lines that occur once in each text anchor the diff (patience diffing) and difflib only matches
-# the stretches between anchors that are small enough. The result is always a correct diff; it is
-# difflib's own whenever the texts are within the bound.
-MAX_MATCHING_WORK = 4_000_000
+# difflib's matcher can take time in the product of the two line counts (about 1 s at 5,000 by
+# 5,000 lines that alternate between equal and changed; minutes at 50,000). Up to this product it
+# runs as is, so the diff is difflib's own; above it, the lines that occur once in each text anchor
+# the diff (patience diffing), and difflib only matches the stretches between anchors that are
+# within MAX_STRETCH_WORK (their products then sum to at most ~500 times the line count). The
+# result is always a correct diff, if not always the smallest.
+MAX_MATCHING_WORK = 25_000_000
+MAX_STRETCH_WORK = 250_000
 MAX_ANCHOR_DEPTH = 32
 
 
@@ -113,7 +115,7 @@ def _match(
         found.append((ahi, bhi, end - ahi))
     if alo == ahi or blo == bhi:
         return
-    if (ahi - alo) * (bhi - blo) <= MAX_MATCHING_WORK:
+    if (ahi - alo) * (bhi - blo) <= MAX_STRETCH_WORK:
         blocks = difflib.SequenceMatcher(None, a[alo:ahi], b[blo:bhi]).get_matching_blocks()
         found.extend((alo + i, blo + j, size) for i, j, size in blocks if size)
         return

@@ -78,6 +78,7 @@ def test_anchored_diff_is_always_a_correct_diff(monkeypatch, bound):
         expected = list(difflib.unified_diff(old, new, "a", "b", n=3, lineterm=""))
         assert diffing.unified_diff(old, new, "a", "b") == expected  # within the bound: difflib's
         monkeypatch.setattr(diffing, "MAX_MATCHING_WORK", bound)
+        monkeypatch.setattr(diffing, "MAX_STRETCH_WORK", bound)
         lines = diffing.unified_diff(old, new, "a", "b")
         monkeypatch.undo()
         assert (lines == []) == (old == new)
