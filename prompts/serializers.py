@@ -42,25 +42,36 @@ class PromptPayloadField(StorableJSONField):
         return value
 
 
-@extend_schema_field({"type": "object", "nullable": True, "additionalProperties": True})
-class PromptConfigField(StorableJSONField):
-    """A JSON object (model parameters, any settings the app reads) or null."""
-
-    label_for_errors = "Config"
+class CheckedJSONField(StorableJSONField):
+    """A storable JSON value, null allowed, that `problem(value)` may refuse as (message, code)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("allow_null", True)
         super().__init__(**kwargs)
 
+    def problem(self, value: Any) -> tuple[str, str] | None:
+        return None
+
     def to_internal_value(self, data: Any) -> Any:
         value = super().to_internal_value(data)
-        if value is not None and not isinstance(value, dict):
-            raise serializers.ValidationError("Config must be a JSON object or null.", code="invalid_input")
-        if value is not None and payload_text.size_bytes(value) > MAX_CONFIG_BYTES:
-            raise serializers.ValidationError(
-                f"Config must be {MAX_CONFIG_BYTES} bytes or fewer.", code="max_size"
-            )
+        problem = self.problem(value)
+        if problem:
+            raise serializers.ValidationError(problem[0], code=problem[1])
         return value
+
+
+@extend_schema_field({"type": "object", "nullable": True, "additionalProperties": True})
+class PromptConfigField(CheckedJSONField):
+    """A JSON object (model parameters, any settings the app reads) or null."""
+
+    label_for_errors = "Config"
+
+    def problem(self, value: Any) -> tuple[str, str] | None:
+        if value is not None and not isinstance(value, dict):
+            return "Config must be a JSON object or null.", "invalid_input"
+        if value is not None and payload_text.size_bytes(value) > MAX_CONFIG_BYTES:
+            return f"Config must be {MAX_CONFIG_BYTES} bytes or fewer.", "max_size"
+        return None
 
 
 @extend_schema_field(
@@ -79,21 +90,14 @@ class PromptConfigField(StorableJSONField):
         },
     }
 )
-class VariablesField(StorableJSONField):
+class VariablesField(CheckedJSONField):
     """Declared variables, or null (see prompts.templating)."""
 
     label_for_errors = "Variables"
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("allow_null", True)
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data: Any) -> Any:
-        value = super().to_internal_value(data)
-        problem = templating.declaration_error(value)
-        if problem:
-            raise serializers.ValidationError(problem, code="invalid_variables")
-        return value
+    def problem(self, value: Any) -> tuple[str, str] | None:
+        message = templating.declaration_error(value)
+        return (message, "invalid_variables") if message else None
 
 
 class VersionDescriptionField(serializers.CharField):
@@ -488,7 +492,7 @@ class PromptDiffQuerySerializer(QueryParamsSerializer):
         }
 
 
-class CompileValuesField(StorableJSONField):
+class CompileValuesField(CheckedJSONField):
     """Values by variable name; text the server could not encode (a lone surrogate) is refused."""
 
     label_for_errors = "Variables"
@@ -498,12 +502,9 @@ class CompileValuesField(StorableJSONField):
             raise serializers.ValidationError(templating.compile_values_error(None), code="invalid_input")
         return super().validate_empty_values(data)
 
-    def to_internal_value(self, data: Any) -> Any:
-        value = super().to_internal_value(data)
-        problem = templating.compile_values_error(value)
-        if problem:
-            raise serializers.ValidationError(problem, code="invalid_input")
-        return value
+    def problem(self, value: Any) -> tuple[str, str] | None:
+        message = templating.compile_values_error(value)
+        return (message, "invalid_input") if message else None
 
 
 class PromptCompileSerializer(serializers.Serializer):
