@@ -278,3 +278,18 @@ def edit_list(
         },
         **kwargs,
     )
+
+
+class OutlineEntrySerializer(serializers.Serializer):
+    level = serializers.IntegerField(min_value=1, max_value=6)
+    text = serializers.CharField()
+
+
+@extend_schema_field(OutlineEntrySerializer(many=True))
+class OutlineField(serializers.JSONField):
+    """A stored outline (llm_server.text_edits.outline), built by the server: no nested serializer
+    per entry (a long text has hundreds of headings, on every list row). Keys are put back in the
+    documented order, which PostgreSQL's jsonb does not keep."""
+
+    def to_representation(self, value: list[dict]) -> list[dict]:
+        return [{"level": entry["level"], "text": entry["text"]} for entry in value]

@@ -9,6 +9,7 @@ from rest_framework.exceptions import ErrorDetail
 
 from llm_server.fast_read import FastReadMixin
 from llm_server.serializers import (
+    OutlineField,
     QueryParamsSerializer,
     QueryTextField,
     RecordNameField,
@@ -135,20 +136,6 @@ class LabelField(serializers.CharField):
 
 
 # ---- representations -------------------------------------------------------------------------
-
-
-@extend_schema_field(
-    {
-        "type": "array",
-        "items": {
-            "type": "object",
-            "properties": {"level": {"type": "integer"}, "text": {"type": "string"}},
-            "required": ["level", "text"],
-        },
-    }
-)
-class OutlineField(serializers.JSONField):
-    """The markdown headings of the prompt, stored with the version."""
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string"}})

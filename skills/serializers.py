@@ -11,6 +11,7 @@ from llm_server.serializers import (
     FormJSONListField,
     FormJSONListSerializer,
     FormJSONValueMixin,
+    OutlineField,
     QueryParamsSerializer,
     QueryTextField,
     RecordNameField,
@@ -254,11 +255,6 @@ class FileManifestEntrySerializer(serializers.Serializer):
     content_type = serializers.CharField()
 
 
-class OutlineEntrySerializer(serializers.Serializer):
-    level = serializers.IntegerField(min_value=1, max_value=6)
-    text = serializers.CharField()
-
-
 FULL_FIELDS = [
     "id",
     "name",
@@ -280,16 +276,6 @@ FULL_FIELDS = [
     "version_count",
     "first_version_created_at",
 ]
-
-
-@extend_schema_field(OutlineEntrySerializer(many=True))
-class OutlineField(serializers.JSONField):
-    """The stored outline, built by the server: no nested serializer per entry (a long body has
-    hundreds of headings, on every list row). Keys are put back in the documented order, which
-    PostgreSQL's jsonb does not keep."""
-
-    def to_representation(self, value: list[dict]) -> list[dict]:
-        return [{"level": entry["level"], "text": entry["text"]} for entry in value]
 
 
 class SkillSerializer(FastReadMixin, serializers.ModelSerializer):
