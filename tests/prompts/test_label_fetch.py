@@ -27,11 +27,6 @@ from tests.prompts.label_helpers import (
 )
 
 
-@pytest.fixture
-def api(client, world, P) -> LabelApi:
-    return LabelApi(client=client, base=P, key=world.k_all)
-
-
 def rows(team, name: str) -> list[LLMPrompt]:
     return list(LLMPrompt.objects.filter(team=team, name=name, deleted=False).order_by("version"))
 
@@ -53,12 +48,10 @@ def labeled_public(row: LLMPrompt, *, latest: int, count: int, first, label: str
 
 
 @pytest.fixture
-def p(api, world):
+def p(api, two_versions):
     """p at v1 "v1 text" and v2 "v2 text", production on v1."""
-    api.create("p", "v1 text")
-    api.publish("p", "v2 text", 1)
     api.label("p", "production", 1)
-    return rows(world.team, "p")
+    return two_versions
 
 
 def test_case_13_fetch_by_label(api, world, p):

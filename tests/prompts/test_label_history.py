@@ -20,14 +20,8 @@ from tests.prompts.label_helpers import (
 
 
 @pytest.fixture
-def api(client, world, P) -> LabelApi:
-    return LabelApi(client=client, base=P, key=world.k_all)
-
-
-@pytest.fixture
-def p(api):
-    api.create("p", "v1 text")
-    api.publish("p", "v2 text", 1)
+def p(two_versions):
+    return two_versions
 
 
 def pairs(results: list[dict]) -> list[tuple[int | None, int | None]]:

@@ -23,18 +23,6 @@ from tests.prompts.label_helpers import (
 )
 
 
-@pytest.fixture
-def api(client, world, P) -> LabelApi:
-    return LabelApi(client=client, base=P, key=world.k_all)
-
-
-@pytest.fixture
-def two_versions(api, world):
-    api.create("p", "v1 text")
-    api.publish("p", "v2 text", 1)
-    return list(LLMPrompt.objects.filter(team=world.team, name="p", deleted=False).order_by("version"))
-
-
 def untouched(rows: list[LLMPrompt]) -> bool:
     """The version rows are stored exactly as they were read."""
     stored = LLMPrompt.objects.in_bulk([row.id for row in rows])
