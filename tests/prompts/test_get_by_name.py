@@ -145,3 +145,10 @@ def test_first_version_created_at_follows_version_1(api, world):
     assert api.get("name/skewed/", {"version": 2}).json()["first_version_created_at"] == expected
     assert api.get().json()["results"][0]["first_version_created_at"] == expected
     assert api.get("resolve/name/skewed/").json()["prompt"]["first_version_created_at"] == expected
+
+
+def test_outline_entries_keep_their_documented_key_order(api):
+    """PostgreSQL's jsonb reorders keys ("text" before "level"); the API answers level, text."""
+    api.create("headed", "# Title\n## Section")
+    for body in (api.get("name/headed/").json(), api.get("").json()["results"][0]):
+        assert [list(entry) for entry in body["outline"]] == [["level", "text"], ["level", "text"]]

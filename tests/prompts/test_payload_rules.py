@@ -24,28 +24,6 @@ def diff(old, new, from_version=1, to_version=2):
 # --- diff -------------------------------------------------------------------------------------
 
 
-def test_string_diff_is_exact():
-    result = diff("a\nb\nc", "a\nB\nc")
-    assert result == {
-        "name": "p",
-        "from_version": 1,
-        "to_version": 2,
-        "identical": False,
-        "diff": "--- p@v1\n+++ p@v2\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c",
-        "hunks": [
-            {
-                "old_start": 1,
-                "old_lines": 3,
-                "new_start": 1,
-                "new_lines": 3,
-                "lines": [" a", "-b", "+B", " c"],
-            }
-        ],
-        "stats": {"additions": 1, "deletions": 1},
-        "json_changes": None,
-    }
-
-
 def test_reverse_diff_swaps_sides():
     result = diff("a\nB\nc", "a\nb\nc", from_version=2, to_version=1)
     assert result["diff"] == "--- p@v2\n+++ p@v1\n@@ -1,3 +1,3 @@\n a\n-B\n+b\n c"
